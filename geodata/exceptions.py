@@ -1,0 +1,17 @@
+"""Every error geodata raises on purpose, in one place (as geopy does)."""
+
+
+class GeodataError(Exception):
+    """Base class of the errors below."""
+
+
+class ArticleError(GeodataError):
+    """An input file or row could not be read as an article; the message names it and why."""
+
+
+class GazetteerError(GeodataError):
+    """The gazetteer index is missing, stale or unreadable and could not be rebuilt."""
+
+
+class StoreError(GeodataError):
+    """The SQLite store could not be opened or written."""
