@@ -45,6 +45,8 @@ CREATE TABLE IF NOT EXISTS mentions (
 CREATE INDEX IF NOT EXISTS mentions_article ON mentions (article_id, start);
 CREATE INDEX IF NOT EXISTS mentions_place ON mentions (place_id, day);
 CREATE INDEX IF NOT EXISTS mentions_day ON mentions (day, place_id);
+-- Corrections find every mention of a name in a context through this.
+CREATE INDEX IF NOT EXISTS mentions_norm ON mentions (norm, context);
 
 -- Every spelling seen for a place, so the page's search finds it by any variant.
 CREATE TABLE IF NOT EXISTS place_names (

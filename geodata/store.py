@@ -1,0 +1,204 @@
+"""The SQLite store: articles, their mentions and places, and users' corrections.
+
+Writes only: every change is one transaction, so a process killed mid-ingest leaves whole
+articles or none. The page's read queries live in geodata.queries, over `Store.conn`.
+"""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from geodata.exceptions import StoreError
+from geodata.model import Article, Mention, Place
+
+SCHEMA = Path(__file__).with_name("schema.sql")
+
+_PLACE_UPSERT = """
+    INSERT INTO places (id, geonameid, name, kind, country, admin1, lat, lon, population)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET geonameid = excluded.geonameid, name = excluded.name,
+        kind = excluded.kind, country = excluded.country, admin1 = excluded.admin1,
+        lat = excluded.lat, lon = excluded.lon, population = excluded.population
+"""
+_MENTION_INSERT = """
+    INSERT INTO mentions (article_id, start, end, surface, sent_start, sent_end, norm, context,
+                          kind, place_id, score, status, day)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+
+class Store:
+    """One SQLite file in WAL mode (the page reads while the CLI writes).
+
+    `conn` is open for readers (geodata.queries); rows come back as sqlite3.Row.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Autocommit mode: transactions are explicit (see _transaction), never implicit.
+            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA busy_timeout = 30000")
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")  # WAL keeps it crash-safe
+            self.conn.executescript(SCHEMA.read_text())
+            self.conn.execute("PRAGMA foreign_keys = ON")
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open the store {self.path}: {exc}") from exc
+        self._lock = threading.Lock()  # one writer at a time on this shared connection
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    # --- articles ------------------------------------------------------------------------------
+
+    def has(self, article_id: str) -> bool:
+        """Whether an article with this id is stored (so callers can skip parsing it)."""
+        return self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
+
+    def add(self, article: Article, mentions: Iterable[Mention]) -> bool:
+        """Store one article with its mentions; False (and nothing added) if its id is stored."""
+        return self.add_many([(article, list(mentions))])[0]
+
+    def add_many(self, items: Iterable[tuple[Article, Iterable[Mention]]]) -> list[bool]:
+        """Store a batch in one transaction; per item, whether it was new.
+
+        Users' corrections apply to the new mentions (same normalised name and context), and every
+        spelling a place was found under is recorded in place_names.
+        """
+        items = [(article, list(mentions)) for article, mentions in items]
+        added: list[bool] = []
+        places: dict[str, Place] = {}
+        mention_rows, name_rows = [], set()
+        with self._transaction() as conn:
+            corrections = self.corrections()
+            for article, mentions in items:
+                cursor = conn.execute(
+                    "INSERT OR IGNORE INTO articles (id, title, source, url, published, text, origin)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (article.id, article.title, article.source, article.url, article.date,
+                     article.text, article.origin),
+                )
+                added.append(cursor.rowcount == 1)
+                if not added[-1]:
+                    continue
+                for mention in mentions:
+                    place_id, status, score = _resolution(mention, corrections)
+                    mention_rows.append(_mention_row(article, mention, place_id, status, score))
+                    if mention.place is not None and place_id == mention.place.id:
+                        places[place_id] = mention.place
+                    if place_id is not None:
+                        name_rows.add((place_id, mention.surface))
+            conn.executemany(_PLACE_UPSERT, [_place_row(p) for p in places.values()])
+            conn.executemany(_MENTION_INSERT, mention_rows)
+            conn.executemany("INSERT OR IGNORE INTO place_names (place_id, name) VALUES (?, ?)", sorted(name_rows))
+        return added
+
+    def delete(self, article_id: str) -> bool:
+        """Remove an article and its mentions; False if there was none. Places stay (shared)."""
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
+            return conn.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount == 1
+
+    # --- corrections ---------------------------------------------------------------------------
+
+    def correct(self, mention_id: int, place: Place | None) -> int:
+        """A user's fix: this name in this context is `place` (None: not a place at all).
+
+        Kept in corrections by (norm, context) and applied at once to every stored mention with
+        the same norm and context; later ingests apply it too. Returns how many mentions changed.
+        """
+        with self._transaction() as conn:
+            row = conn.execute("SELECT norm, context FROM mentions WHERE id = ?", (mention_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"no mention {mention_id} in {self.path}")
+            key = (row["norm"], row["context"])
+            place_id = None
+            if place is not None:
+                conn.execute(_PLACE_UPSERT, _place_row(place))
+                place_id = place.id
+            conn.execute(
+                "INSERT INTO corrections (name, context, place_id) VALUES (?, ?, ?)"
+                " ON CONFLICT (name, context) DO UPDATE SET place_id = excluded.place_id,"
+                " created_at = datetime('now')",
+                (*key, place_id),
+            )
+            status, score = _corrected(place_id)
+            changed = conn.execute(
+                "UPDATE mentions SET place_id = ?, status = ?, score = coalesce(?, score)"
+                " WHERE norm = ? AND context = ?",
+                (place_id, status, score, *key),
+            ).rowcount
+            if place_id is not None:
+                conn.execute(
+                    "INSERT OR IGNORE INTO place_names (place_id, name)"
+                    " SELECT DISTINCT place_id, surface FROM mentions WHERE norm = ? AND context = ?",
+                    key,
+                )
+        return changed
+
+    def corrections(self) -> dict[tuple[str, str], str | None]:
+        """Every correction: (norm, context) -> place id, or None for "not a place"."""
+        return {(r[0], r[1]): r[2] for r in self.conn.execute("SELECT name, context, place_id FROM corrections")}
+
+    # --- figures -------------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """How much the store holds: articles, mentions, resolved mentions, places, corrections."""
+        row = self.conn.execute(
+            """SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM mentions),
+                      (SELECT count(*) FROM mentions WHERE place_id IS NOT NULL),
+                      (SELECT count(DISTINCT place_id) FROM mentions), (SELECT count(*) FROM corrections)"""
+        ).fetchone()
+        return dict(zip(("articles", "mentions", "resolved", "places", "corrections"), row))
+
+
+def _corrected(place_id: str | None) -> tuple[str, float | None]:
+    """Status and score of a corrected mention: a user's pin is certain; a rejection keeps its score."""
+    return ("corrected", 1.0) if place_id is not None else ("rejected", None)
+
+
+def _norm(m: Mention) -> str:
+    # A parser that leaves norm empty still gets a usable correction key.
+    return m.norm or m.surface.casefold()
+
+
+def _resolution(m: Mention, corrections: dict) -> tuple[str | None, str, float]:
+    """(place id, status, score) of a new mention: the parser's, unless a user corrected it."""
+    key = (_norm(m), m.context)
+    if key not in corrections:
+        return (m.place.id if m.place else None), "auto", m.score
+    status, score = _corrected(corrections[key])
+    return corrections[key], status, m.score if score is None else score
+
+
+def _mention_row(article: Article, m: Mention, place_id: str | None, status: str, score: float) -> tuple:
+    return (article.id, m.start, m.end, m.surface, m.sent_start, m.sent_end, _norm(m), m.context,
+            m.kind, place_id, score, status, article.date)
+
+
+def _place_row(p: Place) -> tuple:
+    return (p.id, p.geonameid, p.name, p.kind, p.country, p.admin1, p.lat, p.lon, p.population)
