@@ -1,0 +1,91 @@
+"""The persistent resolution cache: one SQLite file in the data directory.
+
+Two tables: what a geocoder answered for a name (so a second ingest asks it nothing), and which
+place a name resolved to in a given context. A corrupt file is set aside and rebuilt with a
+warning; the cache never stops an ingest.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS geocodes (source TEXT, key TEXT, answer TEXT, PRIMARY KEY (source, key));
+CREATE TABLE IF NOT EXISTS resolutions (key TEXT, context TEXT, place_id TEXT, score REAL,
+                                        PRIMARY KEY (key, context));
+"""
+
+
+class ResolutionCache:
+    """Name -> geocoder answer, and (name, context) -> place. Writes are batched: `flush()`."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._geocodes: dict[tuple[str, str], list] = {}
+        self._resolutions: dict[tuple[str, str], tuple[str | None, float]] = {}
+        self._pending_g: list[tuple] = []
+        self._pending_r: list[tuple] = []
+        self._con = self._open(path) if path else None
+
+    def _open(self, path: Path) -> sqlite3.Connection:
+        try:
+            con = sqlite3.connect(path, check_same_thread=False)
+            con.executescript(_SCHEMA)
+            con.execute("SELECT count(*) FROM resolutions").fetchone()
+            return con
+        except sqlite3.DatabaseError as exc:
+            broken = path.with_suffix(".corrupt")
+            log.warning("resolution cache %s is corrupt (%s); moved to %s and rebuilt",
+                        path, exc, broken)
+            path.replace(broken)
+            con = sqlite3.connect(path, check_same_thread=False)
+            con.executescript(_SCHEMA)
+            return con
+
+    def geocode(self, source: str, key: str):
+        """The cached answer (a list of JSON-able candidates), or None when never asked."""
+        hit = self._geocodes.get((source, key))
+        if hit is None and self._con:
+            row = self._con.execute("SELECT answer FROM geocodes WHERE source=? AND key=?",
+                                    (source, key)).fetchone()
+            if row:
+                hit = self._geocodes[(source, key)] = json.loads(row[0])
+        return hit
+
+    def put_geocode(self, source: str, key: str, answer: list) -> None:
+        self._geocodes[(source, key)] = answer
+        self._pending_g.append((source, key, json.dumps(answer)))
+
+    def resolution(self, key: str, context: str):
+        hit = self._resolutions.get((key, context))
+        if hit is None and self._con:
+            row = self._con.execute("SELECT place_id, score FROM resolutions WHERE key=? AND "
+                                    "context=?", (key, context)).fetchone()
+            if row:
+                hit = self._resolutions[(key, context)] = (row[0], row[1])
+        return hit
+
+    def put_resolution(self, key: str, context: str, place_id: str | None, score: float) -> None:
+        self._resolutions[(key, context)] = (place_id, score)
+        self._pending_r.append((key, context, place_id, score))
+
+    def flush(self) -> None:
+        if not self._con or not (self._pending_g or self._pending_r):
+            return
+        with self._con:
+            self._con.executemany("INSERT OR REPLACE INTO geocodes VALUES (?,?,?)", self._pending_g)
+            self._con.executemany("INSERT OR REPLACE INTO resolutions VALUES (?,?,?,?)",
+                                  self._pending_r)
+        self._pending_g.clear()
+        self._pending_r.clear()
+
+    def clear_resolutions(self) -> None:
+        """Forget resolutions (after the gazetteer or a correction changed), keep geocodes."""
+        self._resolutions.clear()
+        if self._con:
+            with self._con:
+                self._con.execute("DELETE FROM resolutions")

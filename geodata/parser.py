@@ -1,0 +1,40 @@
+"""The geoparser: text in, resolved mentions out. Extraction, then resolution, through the cache.
+
+`get_parser()` keeps one parser per process (the index is loaded once per worker, as the notes
+on scaling advise); `parse_batch` takes many texts so any batch engine can call it unchanged.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from . import paths
+from .cache import ResolutionCache
+from .extract import Extractor
+from .gazetteer import load_gazetteer
+from .geocoder import GazetteerGeocoder
+from .model import Mention
+from .resolve import Resolver
+
+
+class Geoparser:
+    """Finds place names in a text and resolves each with the document as context."""
+
+    def __init__(self, gazetteer, cache: ResolutionCache | None = None) -> None:
+        self.gazetteer = gazetteer
+        self.geocoder = GazetteerGeocoder(gazetteer)
+        self.extractor = Extractor(gazetteer)
+        self.resolver = Resolver(self.geocoder, cache)
+
+    def parse(self, text: str) -> list[Mention]:
+        """Every toponym and demonym of `text`, as spans into it, in order."""
+        spans, _, _ = self.extractor.extract(text)
+        return self.resolver.resolve(text, spans)
+
+    def parse_batch(self, texts: list[str]) -> list[list[Mention]]:
+        return [self.parse(t) for t in texts]
+
+
+@lru_cache(maxsize=1)
+def get_parser() -> Geoparser:
+    """The process's parser over the data directory's index and cache (built when missing)."""
+    return Geoparser(load_gazetteer(), ResolutionCache(paths.cache_path()))

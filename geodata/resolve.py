@@ -1,0 +1,148 @@
+"""Choose the place each name refers to, using the whole document as context.
+
+Population alone misleads (many Syrian towns have population 0 in GeoNames; "Homs", "Ariha",
+"Antioch" have bigger namesakes elsewhere), so a candidate's score adds to a weak prior what
+the document says: the countries it is about, the states or governorates it names, "X, Y"
+pairs, words like "province" or "city" after the name, and closeness to the other places.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from .cache import ResolutionCache
+from .extract import Span
+from .gazetteer import Candidate
+from .geocoder import candidate_to_location, location_to_candidate
+from .model import Mention
+
+_KIND_PRIOR = {"country": 3.2, "continent": 2.6, "admin1": 2.2, "region": 2.4, "admin2": 0.6}
+# Below this score a single-word name is more likely a word or a person than a place.
+MIN_SCORE = 1.2
+
+
+@dataclass
+class _Scored:
+    cand: Candidate
+    score: float
+
+
+def _prior(c: Candidate) -> float:
+    p = c.place
+    if p.kind == "city":
+        base = 2.6 * math.log10(p.population + 1) / 7.0 + (0.6 if c.capital else 0.0)
+    else:
+        base = _KIND_PRIOR.get(p.kind, 1.0)
+    return base + (0.3 if c.primary else 0.0)
+
+
+def _km(a, b) -> float:
+    la1, lo1, la2, lo2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin(
+        (lo2 - lo1) / 2) ** 2
+    return 12742.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+class Resolver:
+    """Resolves a document's spans in two passes: priors and countries, then local context."""
+
+    def __init__(self, geocoder, cache: ResolutionCache | None = None) -> None:
+        self.geocoder = geocoder
+        self.cache = cache or ResolutionCache(None)
+
+    def candidates(self, key: str, loose: bool = False) -> list[Candidate]:
+        """The geocoder's answer for a name key, through the cache."""
+        source = "gazetteer-loose" if loose else "gazetteer"
+        hit = self.cache.geocode(source, key)
+        if hit is None:
+            locations = self.geocoder.geocode(key, exactly_one=False, loose=loose)
+            hit = [{**loc.raw} for loc in locations]
+            self.cache.put_geocode(source, key, hit)
+        from geopy.location import Location
+        return [location_to_candidate(Location("", (r["lat"], r["lon"]), r)) for r in hit]
+
+    def resolve(self, text: str, spans: list[Span]) -> list[Mention]:
+        cands = [self.candidates(s.key) for s in spans]
+        countries = self._country_votes(spans, cands)
+        picks = [self._pick(s, cs, countries, None, None) for s, cs in zip(spans, cands)]
+        admin1s = Counter(p.cand.place.id if p.cand.place.kind == "admin1" else p.cand.admin1_id
+                          for p in picks if p and p.cand.place.kind in ("admin1", "city"))
+        admin1s.pop("", None)
+        anchors = [(p.cand.place.lat, p.cand.place.lon) for p in picks
+                   if p and p.cand.place.kind in ("city", "admin2", "admin1")]
+        centre = (sum(a[0] for a in anchors) / len(anchors),
+                  sum(a[1] for a in anchors) / len(anchors)) if anchors else None
+        top_country = countries.most_common(1)[0][0] if countries else ""
+        context = self._context(top_country, admin1s, centre)
+        mentions = []
+        for s, cs in zip(spans, cands):
+            ctx = f"{context}|{s.qualifier}|{s.after}"
+            hit = self.cache.resolution(s.key, ctx)
+            if hit is None:
+                best = self._pick(s, cs, countries, admin1s, centre)
+                hit = (best.cand.place.id, round(best.score, 3)) if best else (None, 0.0)
+                self.cache.put_resolution(s.key, ctx, *hit)
+            place_id, score = hit
+            chosen = next((c for c in cs if c.place.id == place_id), None)
+            if chosen is None:
+                continue
+            if not s.demonym and len(s.key) > 0 and score < MIN_SCORE:
+                continue
+            mentions.append(Mention(
+                start=s.start, end=s.end, surface=text[s.start:s.end], sent_start=s.sentence[0],
+                sent_end=s.sentence[1], kind="demonym" if s.demonym else "toponym", norm=s.key,
+                context=top_country, place=chosen.place, score=min(1.0, score / 6.0),
+                candidates=tuple(c.place.id for c in cs[:8])))
+        self.cache.flush()
+        return mentions
+
+    @staticmethod
+    def _context(country: str, admin1s: Counter, centre) -> str:
+        top = ",".join(sorted(a for a, _ in admin1s.most_common(3)))
+        where = f"{centre[0]:.0f},{centre[1]:.0f}" if centre else ""
+        return f"{country}|{top}|{where}"
+
+    def _country_votes(self, spans, cands) -> Counter:
+        """Which countries the document is about: named countries and demonyms count fully,
+        other names by their likeliest reading."""
+        votes: Counter = Counter()
+        for s, cs in zip(spans, cands):
+            if not cs:
+                continue
+            best = max(cs, key=_prior)
+            weight = 1.0 if best.place.kind == "country" or s.demonym else 0.5 / len(
+                {c.place.country for c in cs})
+            if best.place.country:
+                votes[best.place.country] += weight
+        return votes
+
+    def _pick(self, s: Span, cs, countries: Counter, admin1s, centre) -> _Scored | None:
+        if not cs:
+            return None
+        total = sum(countries.values()) or 1.0
+        after = self.candidates(s.after) if s.after else []
+        after_ids = {c.place.id for c in after}
+        after_cc = {c.place.country for c in after}
+        best = None
+        for c in cs:
+            p = c.place
+            score = _prior(c) + 2.0 * countries.get(p.country, 0.0) / total
+            if s.qualifier:
+                score += 2.0 if s.qualifier == p.kind else -0.5
+            if after:
+                if c.admin1_id in after_ids:
+                    score += 3.0
+                elif p.country in after_cc and p.id not in after_ids:
+                    score += 1.5
+            if admin1s is not None:
+                if c.admin1_id and c.admin1_id in admin1s:
+                    score += 1.0 + 0.2 * min(admin1s[c.admin1_id], 3)
+                if centre and p.kind == "city":
+                    score += 1.0 * math.exp(-_km(centre, (p.lat, p.lon)) / 400.0)
+            if best is None or score > best.score:
+                best = _Scored(c, score)
+        return best
+
+
+__all__ = ["Resolver", "candidate_to_location"]
