@@ -202,7 +202,7 @@ def _load_folder(folder: Path, max_bytes: int) -> Iterator[Item]:
 
 
 def _mb(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB"
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.1f} KB"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -509,7 +509,7 @@ def _one_line(value: object) -> str:
 # Whole lines that are site furniture, not reporting (compared case-insensitively).
 BOILERPLATE_LINE = re.compile(
     r"""^(
-        support\ [^.!?]{1,60}!                      # "Support The Moscow Times!"
+        support\ (us|our\ \w+|independent\ journalism)!?
       | read\ more | read\ more\ (here|about\ .{1,80}) | continue\ reading | read\ the\ full\ (story|article)
       | related(\ (articles|stories|coverage))? | more\ on\ this\ story | advertisement | sponsored( content)?
       | share(\ this)?(\ (article|story))? | share\ on\ \w+ | (click\ here\ to\ )?subscribe(\ now)?
@@ -520,6 +520,8 @@ BOILERPLATE_LINE = re.compile(
     )[\s.!:]*$""",
     re.I | re.X,
 )
+# "Support The Moscow Times!": an appeal naming the site, in title case (a sentence is not).
+SUPPORT_SITE = re.compile(r"^Support (?:[A-Z0-9][\w.'’&-]*\s?){1,6}!$")
 # A photo credit: "Baderkhan Ahmad / AP / TASS" - short parts split by slashes, ending in an agency.
 CREDIT_PART = re.compile(r"^[\w.'’\- ]{1,40}$")
 AGENCY = re.compile(
@@ -576,7 +578,7 @@ def _is_boilerplate(line: str) -> bool:
     stripped = line.strip()
     if not stripped:
         return False
-    if BOILERPLATE_LINE.match(stripped):
+    if BOILERPLATE_LINE.match(stripped) or SUPPORT_SITE.match(stripped):
         return True
     parts = [p.strip() for p in re.split(r"\s*/\s*", stripped)]
     return (
