@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from wordfreq import zipf_frequency
+
 from .names import norm
 
 _DATA = Path(__file__).resolve().parent / "data"
@@ -28,6 +30,10 @@ _NO_SENTENCE_END = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Lt|Col|Sgt|C
 _CONNECTORS = frozenset(
     "of de del della di da do dos das du des la le les el al an ar as ash ad at az ath ed en er es "
     "et ez y e upon on the and sur am im bin ibn bint abu umm".split())
+# Lower-case words that join a proper-noun phrase ("University of Texas", "Bashar al-Assad").
+_CHAIN_CONNECTORS = frozenset(
+    "of de del della di da du des la le les el al an ar as ash ad at az bin ibn abu van von der "
+    "den".split())
 _ARTICLE_PREFIXES = frozenset("al el an ar as ash ad at az ath ed en er es et ez".split())
 
 
@@ -42,6 +48,12 @@ def _words(name: str) -> frozenset[str]:
 def _lexicon() -> dict[str, frozenset[str]]:
     return {name: _words(f"{name}.txt") for name in
             ("not_places", "titles", "org_words", "place_words", "products", "function_words")}
+
+
+@lru_cache(maxsize=100_000)
+def common_word(key: str) -> bool:
+    """True for a frequent English word or contraction (zipf >= 4.9: "council", "we're")."""
+    return " " not in key and zipf_frequency(key, "en") >= 4.9
 
 
 @dataclass
@@ -140,11 +152,12 @@ class Extractor:
         while True:
             last = tokens[j - 1]
             if last.cap or last.text.isdigit():
-                span_text = text[t.start:last.end]
-                key = norm(span_text)
-                dotted = key + "." if text[last.end:last.end + 1] == "." else None
+                key = norm(text[t.start:last.end])
+                dotted = norm(text[t.start:last.end + 1]) if text[last.end:last.end + 1] == "." \
+                    else None
                 if dotted and dotted in self.gaz.keys:
-                    best = (dotted, j, False)
+                    best = (dotted, j, False)  # the span takes the dot: "W.Va."
+
                 elif key in self.gaz.keys:
                     best = (key, j, False)
                 elif key in self.gaz.demonym_keys:
@@ -166,7 +179,7 @@ class Extractor:
                 continue
             j = i + 1
             while j < len(tokens) and self._joinable(text, tokens[j - 1], tokens[j]) and (
-                    tokens[j].cap or (tokens[j].key in _CONNECTORS and j + 1 < len(tokens)
+                    tokens[j].cap or (tokens[j].key in _CHAIN_CONNECTORS and j + 1 < len(tokens)
                                       and tokens[j + 1].cap
                                       and self._joinable(text, tokens[j], tokens[j + 1]))):
                 if _POSSESSIVE.search(text[tokens[j - 1].start:tokens[j - 1].end + 2]):
@@ -199,8 +212,12 @@ class Extractor:
             key, j, demonym = m
             if self._keep(text, tokens, i, j, key, demonym, chain_of, persons):
                 a, b = sents[t.sent]
-                spans.append(Span(i, j, t.start, tokens[j - 1].end, key, demonym, (a, b),
-                                  self._qualifier(tokens, j), self._after(text, tokens, j)))
+                end = tokens[j - 1].end + key.endswith(".")
+                qualifier = self._qualifier(tokens, j)
+                if qualifier and tokens[j].cap and chain_of.get(j):
+                    end = tokens[j].end  # "Laurel County", "Idlib Province": the name's own word
+                spans.append(Span(i, j, t.start, end, key, demonym, (a, b), qualifier,
+                                  self._after(text, tokens, j)))
             i = j
         return spans, tokens, sents
 
@@ -211,16 +228,20 @@ class Extractor:
         for a, b in chains:
             if b - a < 2:
                 continue
-            head = tokens[a].key
-            if head in lex["titles"] and not tokens[a].first or (
-                    head in lex["titles"] and b - a >= 2):
-                out.update(t.key for t in tokens[a + 1:b])
+            words = tokens[a:b]
+            if words[0].key in lex["titles"]:
+                out.update(t.key for t in words[1:])
+            elif b - a <= 3 and all(t.cap for t in words) and not any(
+                    t.key in lex["place_words"] or t.key in lex["org_words"]
+                    or t.key in lex["function_words"] or t.key in self.gaz.demonym_keys
+                    for t in words) and norm(" ".join(t.text for t in words)) not in self.gaz.keys:
+                out.add(words[-1].key)  # "Bob Jones ... Jones said"
         return out
 
     def _keep(self, text, tokens, i, j, key, demonym, chain_of, persons) -> bool:
         lex = self.lex
         t = tokens[i]
-        if key in lex["not_places"]:
+        if key in lex["not_places"] or (j - i == 1 and key in lex["titles"]):
             return False
         a, b = chain_of.get(i, (i, j))
         # words capitalised only because they open the sentence don't belong to the chain
@@ -233,28 +254,39 @@ class Extractor:
             if not all(x.key in lex["place_words"] for x in before):
                 return False
         if after:
-            keys = [x.key for x in after]
-            if demonym:
-                if any(k in lex["org_words"] for k in keys):
-                    return False
-            elif keys[0] in lex["titles"] or keys[0] in lex["place_words"]:
-                pass  # "Texas Gov. Rick Perry", "Idlib Province"
-            else:
+            # a name opening a longer one still names the place ("Texas A&M University",
+            # "Dublin City Council"), but not in "The Moscow Times" or "Syrian Observatory"
+            org = any(x.key in lex["org_words"] for x in after)
+            if org and (demonym or tokens[chain_of[i][0]].key == "the"):
                 return False
+            if not (org or demonym or after[0].key in lex["place_words"]
+                    or after[0].key in lex["titles"]):
+                return False  # "Michael Smith", "Paris Hilton": a person
         if j - i == 1:
             if key in persons:
                 return False
             prev = tokens[i - 1] if i else None
             if prev and prev.sent == t.sent and prev.key in lex["titles"] and prev.cap:
                 return False
-            if t.first and key in lex["function_words"]:
+            if key in lex["function_words"] and (t.first or t.text.istitle()):
                 return False
-            if t.text.isupper() and len(t.text) <= 3 and not demonym and key not in self.gaz.keys:
+            if not demonym and common_word(key) and not self._major(key):
+                return False
+            # short capitals are acronyms ("FDA", "UN") unless they abbreviate a country or
+            # state ("US", "UK", "NSW")
+            if t.text.isupper() and len(t.text) <= 5 and not demonym and all(
+                    c.place.kind == "city" for c in self.gaz.candidates(key)):
                 return False
         nxt = tokens[j] if j < len(tokens) else None
         if nxt and nxt.sent == t.sent and nxt.key in lex["products"] and not nxt.cap:
             return False
         return True
+
+    def _major(self, key: str) -> bool:
+        """A name whose best-known bearer is a country, state or big city: "China", "Nice"
+        as a word would not stop it."""
+        return any(c.place.kind in ("country", "admin1", "continent", "region") or
+                   c.place.population >= 1_000_000 for c in self.gaz.candidates(key))
 
     def _qualifier(self, tokens, j) -> str:
         """What the words right after a name say it is: 'Idlib province', 'Aleppo city'."""
@@ -274,7 +306,7 @@ class Extractor:
             k += 1
         for end in range(k, j, -1):
             key = norm(text[tokens[j].start:tokens[end - 1].end])
-            dotted = key + "." if text[tokens[end - 1].end:tokens[end - 1].end + 1] == "." else ""
+            dotted = norm(text[tokens[j].start:tokens[end - 1].end + 1])
             if dotted in self.gaz.keys:
                 return dotted
             if key in self.gaz.keys:

@@ -115,12 +115,12 @@ class _Builder:
             self.add_name(alt, n, primary=False)
         return n
 
-    def add_name(self, name: str, n: int, primary: bool) -> None:
+    def add_name(self, name: str, n: int, primary: bool, curated: bool = False) -> None:
         name = name.strip()
         if len(name) < 2 or not is_latin(name):
             return
         # all-capital short alternates are mostly airport and postal codes, not names
-        if not primary and name.isupper() and len(name) <= 4 and "." not in name:
+        if not (primary or curated) and name.isupper() and len(name) <= 4:
             return
         for key in variants(name):
             if key:
@@ -297,7 +297,7 @@ def _add_aliases(b: _Builder, path: Path) -> None:
             log.warning("%s: no %s %r in %s for alias %r", path, row["kind"], row["name"],
                         row["country"], row["alias"])
             continue
-        b.add_name(row["alias"], n, primary=False)
+        b.add_name(row["alias"], n, primary=False, curated=True)
 
 
 def _add_demonym_table(b: _Builder, path: Path, countries: dict[str, int]) -> None:

@@ -31,7 +31,9 @@ def norm(name: str) -> str:
         if w in _ARTICLES and i + 1 < len(words):
             w = "al"
         out.append(_WORD_FORMS.get(w, w))
-    return " ".join(out)
+    # an abbreviation keeps its final dot: "Ind." is Indiana, "Ind" is not
+    dot = "." if name.endswith(".") and words and len(words[-1]) <= 4 else ""
+    return " ".join(out) + dot
 
 
 @lru_cache(maxsize=200_000)
@@ -41,7 +43,7 @@ def skeleton(key: str) -> str:
     Khan Sheikhoun / Khan Shaykhun -> "khn shkhn"; Saraqeb / Saraqib -> "srqb".
     """
     out = []
-    for w in key.split():
+    for w in key.rstrip(".").split():
         if w == "al":
             out.append(w)
             continue
@@ -56,7 +58,7 @@ def variants(name: str) -> set[str]:
     key = norm(name)
     keys = {key}
     words = key.split()
-    if len(words) > 1 and words[0] == "al" and len(words[1]) >= 4:
+    if len(words) > 1 and words[0] == "al" and len(words[1]) >= 4 and not key.endswith("."):
         keys.add(" ".join(words[1:]))
     return keys
 

@@ -17,7 +17,7 @@ from .gazetteer import Candidate
 from .geocoder import candidate_to_location, location_to_candidate
 from .model import Mention
 
-_KIND_PRIOR = {"country": 3.2, "continent": 2.6, "admin1": 2.2, "region": 2.4, "admin2": 0.6}
+_KIND_PRIOR = {"country": 3.4, "continent": 2.8, "admin1": 2.8, "region": 2.4, "admin2": 0.6}
 # Below this score a single-word name is more likely a word or a person than a place.
 MIN_SCORE = 1.2
 
@@ -108,26 +108,39 @@ class Resolver:
         other names by their likeliest reading."""
         votes: Counter = Counter()
         for s, cs in zip(spans, cands):
-            if not cs:
-                continue
-            best = max(cs, key=_prior)
-            weight = 1.0 if best.place.kind == "country" or s.demonym else 0.5 / len(
-                {c.place.country for c in cs})
-            if best.place.country:
-                votes[best.place.country] += weight
+            for country, weight in self._vote(s, cs).items():
+                votes[country] += weight
         return votes
+
+    @staticmethod
+    def _vote(s: Span, cs) -> dict[str, float]:
+        """One name's say in the document's countries: a country or demonym counts fully, an
+        ambiguous name splits its vote over its readings' countries by their priors."""
+        if not cs:
+            return {}
+        best = max(cs, key=_prior)
+        if best.place.kind == "country" or s.demonym:
+            return {best.place.country: 1.0}
+        weights: dict[str, float] = {}
+        for c in cs:
+            if c.place.country:
+                weights[c.place.country] = max(weights.get(c.place.country, 0.0), _prior(c))
+        total = sum(weights.values()) or 1.0
+        return {cc: 0.5 * w / total for cc, w in weights.items()}
 
     def _pick(self, s: Span, cs, countries: Counter, admin1s, centre) -> _Scored | None:
         if not cs:
             return None
-        total = sum(countries.values()) or 1.0
+        own = self._vote(s, cs)
+        others = {cc: v - own.get(cc, 0.0) for cc, v in countries.items()}
+        total = sum(others.values()) or 1.0
         after = self.candidates(s.after) if s.after else []
         after_ids = {c.place.id for c in after}
         after_cc = {c.place.country for c in after}
         best = None
         for c in cs:
             p = c.place
-            score = _prior(c) + 2.0 * countries.get(p.country, 0.0) / total
+            score = _prior(c) + 2.0 * others.get(p.country, 0.0) / total
             if s.qualifier:
                 score += 2.0 if s.qualifier == p.kind else -0.5
             if after:
@@ -138,6 +151,8 @@ class Resolver:
             if admin1s is not None:
                 if c.admin1_id and c.admin1_id in admin1s:
                     score += 1.0 + 0.2 * min(admin1s[c.admin1_id], 3)
+                if p.kind == "admin1" and admin1s.get(p.id, 0) > 1:
+                    score += 1.0  # other names of the document lie in it
                 if centre and p.kind == "city":
                     score += 1.0 * math.exp(-_km(centre, (p.lat, p.lon)) / 400.0)
             if best is None or score > best.score:
