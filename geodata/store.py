@@ -97,8 +97,9 @@ class Store:
             corrections = self.corrections()
             for article, mentions in items:
                 cursor = conn.execute(
-                    "INSERT OR IGNORE INTO articles (id, title, source, url, published, text, origin)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    # ON CONFLICT, not OR IGNORE: only a known id is skipped; bad rows still fail.
+                    "INSERT INTO articles (id, title, source, url, published, text, origin)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
                     (article.id, article.title, article.source, article.url, article.date,
                      article.text, article.origin),
                 )
