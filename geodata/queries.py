@@ -146,6 +146,12 @@ def mention_rows(conn: sqlite3.Connection, flt: Filter, limit: int | None = None
     return [_row(r) for r in conn.execute(sql, params)]
 
 
+def mention_count(conn: sqlite3.Connection, flt: Filter) -> int:
+    """How many counted mentions the filter holds."""
+    params: dict = {}
+    return conn.execute(f"SELECT count(*) {_FROM} WHERE {_mention_where(flt, params)}", params).fetchone()[0]
+
+
 def place_counts(conn: sqlite3.Connection, flt: Filter) -> list[dict]:
     """One row per place with its mentions and articles in the filter, most mentioned first."""
     params: dict = {}

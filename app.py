@@ -1,0 +1,164 @@
+"""Placewire: where the reporting is. A map of the places named in a corpus of news articles.
+
+Reads the store that geodata writes (never parses text itself); on first start with an empty
+store it ingests seeds/ through geodata. Top to bottom as the page looks: the sidebar (filters,
+timeline, add articles, export, admin), then the map with the panel beside it, then the reader.
+Run: `streamlit run app.py` (PLACEWIRE_DATA moves the data directory).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import streamlit as st
+
+from components import access, correct, export, filters, loaders, panel, reader, share, timeline, upload
+from components import map as placemap
+from components.assets import missing as missing_assets
+from components.ingest import ingest_paths
+from components.markup import legend_html, md_escape
+from geodata import paths
+from geodata.queries import Filter
+from geodata.store import Store
+
+st.set_page_config(page_title="Placewire", page_icon="🗺️", layout="wide")
+STORE = paths.store_path()
+SEEDS = paths.PROJECT_DIR / "seeds"
+
+
+def ensure_corpus() -> None:
+    """An empty store is filled from seeds/ once, so the page opens on the seed corpus."""
+    if not STORE.exists():
+        Store(STORE).close()
+    if loaders.totals(STORE, loaders.version(STORE))["articles"]:
+        return
+    with st.spinner("First start: reading the seed articles and resolving their places "
+                    "(the gazetteer index is built once, in under a minute)…"):
+        report = ingest_paths(STORE, [SEEDS])
+    if report.problems:
+        st.warning(md_escape(f"Seeds: {report.summary()}"))
+
+
+def select_place(place_id: str) -> None:
+    st.session_state["place"] = place_id
+    st.session_state["panel_limit"] = panel.PAGE
+
+
+def open_article(article_id: str) -> None:
+    st.session_state["article"] = article_id
+
+
+def more(key: str, step: int) -> None:
+    st.session_state[key] = st.session_state.get(key, step) + step
+
+
+ensure_corpus()
+ver = loaders.version(STORE)
+totals = loaders.totals(STORE, ver)
+first, last = loaders.date_span(STORE, ver)
+span = (date.fromisoformat(first), date.fromisoformat(last)) if first else None
+all_sources = loaders.sources(STORE, ver)
+share.restore(span, all_sources)
+state = st.session_state
+editable = access.can_edit()
+
+# ---- sidebar: filters, timeline, add, export, admin -----------------------------------------
+with st.sidebar:
+    st.title("Placewire")
+    st.caption(f"{totals['articles']} articles · {totals['mentions']} place mentions · {totals['places']} places")
+    filters.place_search(lambda q: loaders.search(STORE, ver, q), select_place)
+    filters.narrowing(all_sources)
+    filters.layers()
+    flt = Filter(
+        sources=tuple(state["sources"]), kinds=tuple(state["kinds"]), words=state["words"].strip(),
+        include_demonyms=state["demonyms"], include_countries=state["countries"],
+    )
+    st.subheader("Timeline")
+    chosen = timeline.date_range(*span) if span else None
+    if chosen and chosen != span:
+        flt = replace(flt, start=chosen[0].isoformat(), end=chosen[1].isoformat())
+    place = loaders.place(STORE, ver, state["place"]) if state["place"] else None
+    everywhen = replace(flt, start=None, end=None)
+    timeline.chart(
+        loaders.daily(STORE, ver, everywhen),
+        loaders.daily(STORE, ver, replace(everywhen, place_id=place["place_id"])) if place else [],
+        place["name"] if place else None,
+        chosen,
+    )
+    in_filter = loaders.mention_count(STORE, ver, flt)
+    if place:
+        of_place = loaders.mention_count(STORE, ver, replace(flt, place_id=place["place_id"]))
+        share_pct = f"{100 * of_place / in_filter:.0f}%" if in_filter else "0%"
+        st.caption(md_escape(f"{place['name']}: {of_place} of {in_filter} mentions in range ({share_pct})"))
+    timeline.article_list(
+        loaders.articles(STORE, ver, flt), state.get("articles_shown", timeline.LIST_PAGE),
+        open_article, lambda: more("articles_shown", timeline.LIST_PAGE),
+    )
+    with st.expander("Add articles"):
+        upload.show(STORE, editable=editable, on_added=st.cache_data.clear)
+    with st.expander("Export this filter"):
+        export.show(STORE, flt, in_filter)
+    access.unlock()
+state["filter"] = flt  # what the page shows, for the export and for tests
+
+# ---- main: map and panel --------------------------------------------------------------------
+top = st.columns([4, 2], vertical_alignment="bottom")
+top[0].caption(
+    "Markers: places named in the filtered articles. Click one to read the sentences that name it."
+)
+with top[1]:
+    share.copy_link()
+if missing_assets():
+    st.error("The map's JavaScript is not installed, so the map cannot draw. "
+             "Run `python -m components.assets` (or ./run.sh), then reload.")
+left, right = st.columns([3, 2])
+with left:
+    places = loaders.places(STORE, ver, flt)
+    collection = placemap.features(places, loaders.excerpts(STORE, ver, flt))
+    most = max((p["mentions"] for p in places), default=1)
+    placemap.draw(
+        collection,
+        on_click=select_place,
+        heat=[[p["lat"], p["lon"], p["mentions"] / most] for p in places] if state["heat"] else None,
+        view=share.view_for(flt),
+        selected=place,
+        fit=placemap.bounds(places),
+    )
+    st.html(legend_html())
+with right:
+    limit = state.get("panel_limit", panel.PAGE)
+    for_place = replace(flt, place_id=place["place_id"]) if place else None
+    panel.show(
+        place,
+        loaders.mentions(STORE, ver, for_place, limit) if place else [],
+        loaders.mention_count(STORE, ver, for_place) if place else 0,
+        on_read=open_article,
+        on_more=lambda: more("panel_limit", panel.PAGE),
+    )
+
+# ---- reader ---------------------------------------------------------------------------------
+art = loaders.article(STORE, ver, state["article"]) if state["article"] else None
+if state["article"] and art is None:
+    st.warning("That article is not in the store (deleted, or the link is from another corpus).")
+if art:
+    st.divider()
+    head = st.columns([6, 1])
+    with head[0]:
+        clicked = reader.show(art, selected=state["place"])
+    head[1].button("Close", key="reader_close", on_click=open_article, args=(None,))
+    if clicked:
+        select_place(clicked)
+        st.rerun()
+    with st.expander("Correct a pin"):
+        correct.show(STORE, art, editable=editable, on_corrected=st.cache_data.clear)
+    if editable:
+        with st.popover("Delete this article"):
+            st.write("Removes the article and its mentions from the store.")
+            if st.button("Delete for good", key="delete_article", type="primary"):
+                with Store(STORE) as store:
+                    store.delete(art["id"])
+                open_article(None)
+                st.cache_data.clear()
+                st.rerun()
+
+share.publish(span)

@@ -1,0 +1,106 @@
+"""Cached reads of the store for the page, keyed on the store file's version.
+
+Every loader takes the store path and its `version()` (file sizes and modification times of the
+SQLite file and its WAL), so a write by the CLI or another session shows on the next rerun
+while reruns of an unchanged store cost nothing. Results are plain data from geodata.queries.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import closing
+from dataclasses import replace
+from pathlib import Path
+
+import streamlit as st
+
+from geodata import queries
+from geodata.queries import Filter
+
+
+def version(path: Path) -> tuple:
+    """What changes whenever the store is written (the WAL takes writes before checkpoints)."""
+    out = []
+    for suffix in ("", "-wal"):
+        try:
+            stat = os.stat(f"{path}{suffix}")
+            out.append((stat.st_mtime_ns, stat.st_size))
+        except FileNotFoundError:
+            out.append(None)
+    return tuple(out)
+
+
+def _conn(path: Path):
+    return closing(queries.connect(path))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def totals(path: Path, ver: tuple) -> dict:
+    with _conn(path) as conn:
+        return queries.totals(conn)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def sources(path: Path, ver: tuple) -> list[str]:
+    with _conn(path) as conn:
+        return queries.sources(conn)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def date_span(path: Path, ver: tuple) -> tuple[str | None, str | None]:
+    with _conn(path) as conn:
+        return queries.date_span(conn)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def places(path: Path, ver: tuple, flt: Filter) -> list[dict]:
+    """Places with their counts in the filter (the selected place does not narrow the map)."""
+    with _conn(path) as conn:
+        return queries.place_counts(conn, replace(flt, place_id=None))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def excerpts(path: Path, ver: tuple, flt: Filter) -> dict[str, list[dict]]:
+    with _conn(path) as conn:
+        return queries.place_excerpts(conn, replace(flt, place_id=None), per_place=2)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def daily(path: Path, ver: tuple, flt: Filter) -> list[dict]:
+    with _conn(path) as conn:
+        return queries.daily_counts(conn, flt)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def articles(path: Path, ver: tuple, flt: Filter) -> list[dict]:
+    with _conn(path) as conn:
+        return queries.articles(conn, flt)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def mentions(path: Path, ver: tuple, flt: Filter, limit: int | None = None) -> list[dict]:
+    with _conn(path) as conn:
+        return queries.mention_rows(conn, flt, limit=limit)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def mention_count(path: Path, ver: tuple, flt: Filter) -> int:
+    with _conn(path) as conn:
+        return queries.mention_count(conn, flt)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def article(path: Path, ver: tuple, article_id: str) -> dict | None:
+    with _conn(path) as conn:
+        return queries.article(conn, article_id)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def place(path: Path, ver: tuple, place_id: str) -> dict | None:
+    with _conn(path) as conn:
+        return queries.place(conn, place_id)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def search(path: Path, ver: tuple, q: str) -> list[dict]:
+    with _conn(path) as conn:
+        return queries.search_places(conn, q)

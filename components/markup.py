@@ -1,0 +1,92 @@
+"""Safe text for the page: escaping, highlighted excerpts, checked links, kind colours.
+
+Article text, titles, sources and URLs are untrusted. Everything that reaches HTML (popups,
+tooltips, panel, reader) goes through `esc`; everything that reaches a Streamlit label (which
+renders Markdown) goes through `md_escape`; links go through `safe_url`.
+"""
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlsplit
+
+# One colour per kind of place (the map's markers, the reader's highlights, the legend).
+KIND_COLOURS = {
+    "city": "#d62728",
+    "admin2": "#ff7f0e",
+    "admin1": "#9467bd",
+    "region": "#2ca02c",
+    "country": "#1f77b4",
+    "continent": "#7f7f7f",
+}
+KIND_LABELS = {
+    "city": "town or city",
+    "admin2": "district",
+    "admin1": "governorate or province",
+    "region": "region",
+    "country": "country",
+    "continent": "continent",
+}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=])")
+
+
+def esc(value: object) -> str:
+    """HTML-escaped text, quotes included (safe in element content and attribute values)."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def md_escape(value: object) -> str:
+    """Text that Streamlit's Markdown labels show literally (no links, images, emphasis, icons)."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(value or "").split()))
+
+
+def safe_url(url: object) -> str:
+    """The URL if it is an absolute http(s) link, else "" (no javascript:, data:, relative)."""
+    text = str(url or "").strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() in ("http", "https") and parts.netloc and not any(c in text for c in "\"'<> \t\n"):
+        return text
+    return ""
+
+
+def colour(kind: str | None) -> str:
+    return KIND_COLOURS.get(kind or "", "#555555")
+
+
+def excerpt_html(sentence: str, offset: int, length: int, kind: str | None, width: int = 240) -> str:
+    """The sentence as escaped HTML with the name at [offset, offset+length) marked.
+
+    Long sentences are cut around the name so popups and panel entries stay short.
+    """
+    sentence = sentence or ""
+    offset = max(0, min(offset, len(sentence)))
+    end = min(len(sentence), offset + max(0, length))
+    start, stop = 0, len(sentence)
+    if stop > width:
+        start = max(0, offset - width // 2)
+        stop = min(len(sentence), start + width)
+        start = max(0, stop - width)
+    before = ("…" if start > 0 else "") + sentence[start:offset].lstrip()
+    after = sentence[end:stop].rstrip() + ("…" if stop < len(sentence) else "")
+    return (
+        f"{esc(before)}<mark style=\"background:{colour(kind)}33;"
+        f"border-bottom:2px solid {colour(kind)};padding:0 1px\">{esc(sentence[offset:end])}</mark>"
+        f"{esc(after)}"
+    )
+
+
+def legend_html() -> str:
+    """The map legend: colour per kind, and how precision shows (solid, dashed, hollow)."""
+    swatches = " ".join(
+        f'<span style="white-space:nowrap"><span style="display:inline-block;width:10px;height:10px;'
+        f'border-radius:50%;background:{c};margin-right:3px"></span>{esc(KIND_LABELS[k])}</span>'
+        for k, c in KIND_COLOURS.items()
+    )
+    return (
+        f'<div style="font-size:0.8rem;line-height:1.6">{swatches}<br>'
+        "Solid marker: an exact town. Dashed and paler: a district, governorate or region "
+        "(the point is its centre). Size: mentions in the current filter.</div>"
+    )
