@@ -72,6 +72,8 @@ class ResolutionCache:
     def put_resolution(self, key: str, context: str, place_id: str | None, score: float) -> None:
         self._resolutions[(key, context)] = (place_id, score)
         self._pending_r.append((key, context, place_id, score))
+        if len(self._pending_r) >= 5000:
+            self.flush()
 
     def flush(self) -> None:
         if not self._con or not (self._pending_g or self._pending_r):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from wordfreq import zipf_frequency
 
-from .names import norm
+from .names import WORD_FORMS, norm
 
 _DATA = Path(__file__).resolve().parent / "data"
 
@@ -56,7 +56,7 @@ def common_word(key: str) -> bool:
     return " " not in key and zipf_frequency(key, "en") >= 4.9
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     start: int
     end: int
@@ -80,7 +80,7 @@ class Span:
     sentence: tuple[int, int]
     qualifier: str = ""  # "admin1", "city", "admin2" when the text says "X province" etc.
     after: str = ""  # the key of a name that follows after a comma ("Paris, Texas")
-    loose: bool = False  # found by the transliteration skeleton, not an exact key
+    border: bool = False  # "the Turkish border": the border of that country with the story's
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -115,7 +115,10 @@ def tokenize(text: str, sents: list[tuple[int, int]]) -> list[Token]:
             if poss and len(word) > 2:
                 end -= 2
                 word = word[:-2]
-            tokens.append(Token(start, end, word, norm(word), word[:1].isupper(), s, first))
+            low = word.lower()
+            # plain words are most words: skip the full normalisation for them
+            key = WORD_FORMS.get(low, low) if word.isascii() and word.isalnum() else norm(word)
+            tokens.append(Token(start, end, word, key, word[:1].isupper(), s, first))
             first = False
     return tokens
 
@@ -216,8 +219,11 @@ class Extractor:
                 qualifier = self._qualifier(tokens, j)
                 if qualifier and tokens[j].cap and chain_of.get(j):
                     end = tokens[j].end  # "Laurel County", "Idlib Province": the name's own word
+                border = demonym and j < len(tokens) and tokens[j].key in ("border", "frontier")
+                if border:
+                    end = tokens[j].end
                 spans.append(Span(i, j, t.start, end, key, demonym, (a, b), qualifier,
-                                  self._after(text, tokens, j)))
+                                  self._after(text, tokens, j), border))
             i = j
         return spans, tokens, sents
 

@@ -416,6 +416,13 @@ class Gazetteer:
             "capital, 1 FROM places WHERE pid = ?", (pid,)).fetchone()
         return self._rows_to_candidates([row])[0]
 
+    def country(self, cc: str) -> Place | None:
+        """The country with this ISO code."""
+        row = self._con.execute(
+            "SELECT id, geonameid, name, kind, country, admin1_id, admin1, lat, lon, population, "
+            "capital, 1 FROM places WHERE kind = 'country' AND country = ?", (cc,)).fetchone()
+        return self._rows_to_candidates([row])[0].place if row else None
+
     def _place(self, place_id: str) -> Place | None:
         row = self._con.execute(
             "SELECT id, geonameid, name, kind, country, admin1_id, admin1, lat, lon, population, "

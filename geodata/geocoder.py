@@ -22,8 +22,9 @@ def candidate_to_location(c: Candidate) -> Location:
     return Location(address, (p.lat, p.lon, 0.0), raw)
 
 
-def location_to_candidate(loc: Location) -> Candidate:
-    raw = dict(loc.raw)
+def raw_to_candidate(raw: dict) -> Candidate:
+    """The candidate a `Location.raw` (or its cached copy) describes."""
+    raw = dict(raw)
     admin1_id, primary, capital = raw.pop("admin1_id", ""), raw.pop("primary", True), raw.pop(
         "capital", False)
     return Candidate(Place(**raw), admin1_id, primary, capital)
@@ -37,9 +38,11 @@ class GazetteerGeocoder(Geocoder):
         self.gazetteer = gazetteer
         self.calls = 0
 
-    def geocode(self, query: str, *, exactly_one: bool = True, loose: bool = False):
+    def geocode(self, query: str, *, exactly_one: bool = True, loose: bool = False,
+                limit: int = 40):
         """Places named `query` (any spelling the index knows); `loose` also tries the
-        transliteration skeleton. Best-known first: countries, then by population."""
+        transliteration skeleton. Best-known first (countries, then by population), at most
+        `limit`: past the fortieth "Springfield" no context would pick one."""
         self.calls += 1
         key = norm(query)
         found = self.gazetteer.candidates(key)
@@ -48,6 +51,7 @@ class GazetteerGeocoder(Geocoder):
         if not found and loose:
             found = self.gazetteer.loose_candidates(key)
         ranked = sorted(found, key=lambda c: (c.place.kind != "country", -c.place.population))
+        ranked = ranked[:limit]
         locations = [candidate_to_location(c) for c in ranked]
         if exactly_one:
             return locations[0] if locations else None

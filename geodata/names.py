@@ -17,7 +17,7 @@ _SEPARATORS = re.compile(r"[\s\-‐‑‒–—_/.,()]+")
 _VOWELS = re.compile(r"[aeiouy]")
 _DOUBLES = re.compile(r"(.)\1+")
 # Spelled-out forms an index key and a query must agree on.
-_WORD_FORMS = {"saint": "st", "sainte": "ste", "mount": "mt", "fort": "ft", "tell": "tal", "tel": "tal"}
+WORD_FORMS = {"saint": "st", "sainte": "ste", "mount": "mt", "fort": "ft", "tell": "tal", "tel": "tal"}
 
 
 @lru_cache(maxsize=200_000)
@@ -30,7 +30,7 @@ def norm(name: str) -> str:
     for i, w in enumerate(words):
         if w in _ARTICLES and i + 1 < len(words):
             w = "al"
-        out.append(_WORD_FORMS.get(w, w))
+        out.append(WORD_FORMS.get(w, w))
     # an abbreviation keeps its final dot: "Ind." is Indiana, "Ind" is not
     dot = "." if name.endswith(".") and words and len(words[-1]) <= 4 else ""
     return " ".join(out) + dot

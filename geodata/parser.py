@@ -5,6 +5,7 @@ on scaling advise); `parse_batch` takes many texts so any batch engine can call 
 """
 from __future__ import annotations
 
+import atexit
 from functools import lru_cache
 
 from . import paths
@@ -31,10 +32,18 @@ class Geoparser:
         return self.resolver.resolve(text, spans)
 
     def parse_batch(self, texts: list[str]) -> list[list[Mention]]:
-        return [self.parse(t) for t in texts]
+        mentions = [self.parse(t) for t in texts]
+        self.flush()
+        return mentions
+
+    def flush(self) -> None:
+        """Write the resolutions made so far to the persistent cache (batched for speed)."""
+        self.resolver.cache.flush()
 
 
 @lru_cache(maxsize=1)
 def get_parser() -> Geoparser:
     """The process's parser over the data directory's index and cache (built when missing)."""
-    return Geoparser(load_gazetteer(), ResolutionCache(paths.cache_path()))
+    parser = Geoparser(load_gazetteer(), ResolutionCache(paths.cache_path()))
+    atexit.register(parser.flush)
+    return parser

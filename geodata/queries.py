@@ -10,6 +10,7 @@ from __future__ import annotations
 import shlex
 import sqlite3
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from rapidfuzz import fuzz, process
 
@@ -280,18 +281,20 @@ def _place_names(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     ).fetchall()
 
 
-def search_places(conn: sqlite3.Connection, q: str, limit: int = 8) -> list[dict]:
+def search_places(conn: sqlite3.Connection, q: str, limit: int = 8, aliases: Iterable[str] = ()) -> list[dict]:
     """Places whose name, in any spelling the store knows, matches `q`; best first.
 
     Matching ignores case, accents, apostrophes and al-/el- articles (geodata.names.norm); a
     consonant skeleton catches transliteration variants (Saraqeb / Saraqib) and rapidfuzz
-    catches small typos. Each result says which spelling matched.
+    catches small typos. `aliases` are place ids known elsewhere under `q` (the gazetteer's
+    alternate names: Halab -> Aleppo); those in the store count as matches too. Each result
+    says which spelling matched.
     """
     key = norm(q)
     if not key:
         return []
     skel = skeleton(key)
-    best: dict[str, tuple[float, str]] = {}
+    best: dict[str, tuple[float, str]] = {pid: (97.0, q.strip()) for pid in aliases}
     spellings: dict[str, list[tuple[str, str]]] = {}
     for place_id, name in _place_names(conn):
         spellings.setdefault(norm(name), []).append((place_id, name))

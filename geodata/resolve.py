@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from .cache import ResolutionCache
 from .extract import Span
 from .gazetteer import Candidate
-from .geocoder import candidate_to_location, location_to_candidate
-from .model import Mention
+from .geocoder import raw_to_candidate
+from .borders import border_point
+from .model import Mention, Place
 
 _KIND_PRIOR = {"country": 3.4, "continent": 2.8, "admin1": 2.8, "region": 2.4, "admin2": 0.6}
 # Below this score a single-word name is more likely a word or a person than a place.
@@ -50,17 +51,21 @@ class Resolver:
     def __init__(self, geocoder, cache: ResolutionCache | None = None) -> None:
         self.geocoder = geocoder
         self.cache = cache or ResolutionCache(None)
+        self._known: dict[tuple[str, bool], list[Candidate]] = {}
 
     def candidates(self, key: str, loose: bool = False) -> list[Candidate]:
-        """The geocoder's answer for a name key, through the cache."""
+        """The geocoder's answer for a name key, through the persistent cache."""
+        known = self._known.get((key, loose))
+        if known is not None:
+            return known
         source = "gazetteer-loose" if loose else "gazetteer"
-        hit = self.cache.geocode(source, key)
-        if hit is None:
-            locations = self.geocoder.geocode(key, exactly_one=False, loose=loose)
-            hit = [{**loc.raw} for loc in locations]
-            self.cache.put_geocode(source, key, hit)
-        from geopy.location import Location
-        return [location_to_candidate(Location("", (r["lat"], r["lon"]), r)) for r in hit]
+        answer = self.cache.geocode(source, key)
+        if answer is None:
+            answer = [loc.raw for loc in self.geocoder.geocode(key, exactly_one=False,
+                                                               loose=loose)]
+            self.cache.put_geocode(source, key, answer)
+        known = self._known[(key, loose)] = [raw_to_candidate(r) for r in answer]
+        return known
 
     def resolve(self, text: str, spans: list[Span]) -> list[Mention]:
         cands = [self.candidates(s.key) for s in spans]
@@ -87,15 +92,29 @@ class Resolver:
             chosen = next((c for c in cs if c.place.id == place_id), None)
             if chosen is None:
                 continue
-            if not s.demonym and len(s.key) > 0 and score < MIN_SCORE:
+            if not s.demonym and score < MIN_SCORE:
                 continue
+            place, kind = chosen.place, "demonym" if s.demonym else "toponym"
+            if s.border:
+                border = self._border(chosen.place, countries, centre)
+                if border:
+                    place, kind = border, "toponym"
             mentions.append(Mention(
                 start=s.start, end=s.end, surface=text[s.start:s.end], sent_start=s.sentence[0],
-                sent_end=s.sentence[1], kind="demonym" if s.demonym else "toponym", norm=s.key,
-                context=top_country, place=chosen.place, score=min(1.0, score / 6.0),
-                candidates=tuple(c.place.id for c in cs[:8])))
-        self.cache.flush()
+                sent_end=s.sentence[1], kind=kind, norm=s.key, context=top_country, place=place,
+                score=min(1.0, score / 6.0), candidates=tuple(c.place.id for c in cs[:8])))
         return mentions
+
+    def _border(self, country: Place, countries: Counter, centre) -> Place | None:
+        """The stretch of `country`'s border with the story's main country nearest its places."""
+        other = next((cc for cc, _ in countries.most_common() if cc != country.country), None)
+        point = border_point(country.country, other, centre) if other else None
+        if point is None:
+            return None
+        neighbour = self.geocoder.gazetteer.country(other)
+        name = f"{country.name}–{neighbour.name if neighbour else other} border"
+        return Place(f"border:{country.country}-{other}:{point[0]:.2f},{point[1]:.2f}", name,
+                     "region", other, point[0], point[1])
 
     @staticmethod
     def _context(country: str, admin1s: Counter, centre) -> str:
@@ -160,4 +179,3 @@ class Resolver:
         return best
 
 
-__all__ = ["Resolver", "candidate_to_location"]

@@ -1,0 +1,151 @@
+"""The command line: `python -m geodata ingest|export|delete|stats|parse|eval`.
+
+ingest loads articles (geodata.articles), finds and resolves their places (geodata.parser) and
+stores them (geodata.store); export writes the stored mentions as CSV or GeoJSON. Problems with
+the input are listed at the end and make the exit code 2; the rest of the batch still goes in.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+from tqdm import tqdm
+
+from geodata import evaluate, paths
+from geodata.articles import MAX_BYTES, Problem, load
+from geodata.export import FORMATS, export
+from geodata.queries import Filter, mention_rows
+from geodata.store import Store
+
+EXIT_PROBLEMS = 2  # something in the input was skipped or read with a caveat
+
+
+def ingest_command(args: argparse.Namespace) -> int:
+    """Load, parse and store every article under the paths; print what happened."""
+    # The parser loads the gazetteer index: imported here so export/stats/delete start fast.
+    from geodata.parser import get_parser
+
+    parser = get_parser()
+    store = Store(args.db)
+    counts: Counter = Counter()
+    places: set[str] = set()
+    problems: list[Problem] = []
+    batch: list = []
+
+    def flush() -> None:
+        for (article, mentions), added in zip(batch, store.add_many(batch)):
+            if added:
+                counts["added"] += 1
+                counts["mentions"] += len(mentions)
+                counts["unresolved"] += sum(m.place is None for m in mentions)
+                places.update(m.place.id for m in mentions if m.place is not None)
+            else:
+                counts["present"] += 1
+        batch.clear()
+
+    try:
+        with tqdm(desc="ingest", unit=" articles", file=sys.stderr, disable=args.quiet) as bar:
+            for item in load(args.paths, max_bytes=int(args.max_mb * 1024 * 1024)):
+                if isinstance(item, Problem):
+                    problems.append(item)
+                    continue
+                bar.update()
+                if store.has(item.id):
+                    counts["present"] += 1
+                    continue
+                try:
+                    mentions = parser.parse(item.text)
+                except Exception as exc:  # one article the parser chokes on must not stop the batch
+                    problems.append(Problem(item.origin, f"the geoparser failed ({exc!r}); article skipped"))
+                    continue
+                batch.append((item, mentions))
+                if len(batch) >= args.batch:
+                    flush()
+            flush()
+    except KeyboardInterrupt:
+        problems.append(Problem("ingest", "interrupted; the articles counted above are stored"))
+    finally:
+        store.close()
+
+    print(
+        f"articles: {counts['added']} added, {counts['present']} already present\n"
+        f"mentions: {counts['mentions']} added ({counts['unresolved']} unresolved)\n"
+        f"places:   {len(places)} in the added articles\n"
+        f"store:    {args.db}"
+    )
+    if problems:
+        print(f"problems: {len(problems)} (skipped or read with a caveat)")
+        for problem in problems:
+            print(f"  {problem}")
+    return EXIT_PROBLEMS if problems else 0
+
+
+def export_command(args: argparse.Namespace) -> int:
+    """Every stored mention with its place, as CSV or GeoJSON, to a file or stdout."""
+    with Store(args.db) as store:
+        rows = mention_rows(store.conn, Filter(include_demonyms=True, include_countries=True))
+    text = export(rows, args.format)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"{len(rows)} mentions written to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def delete_command(args: argparse.Namespace) -> int:
+    with Store(args.db) as store:
+        if store.delete(args.article_id):
+            print(f"deleted {args.article_id}")
+            return 0
+    print(f"no article {args.article_id} in {args.db}", file=sys.stderr)
+    return 1
+
+
+def stats_command(args: argparse.Namespace) -> int:
+    with Store(args.db) as store:
+        for name, value in store.counts().items():
+            print(f"{name}: {value}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    db = argparse.ArgumentParser(add_help=False)
+    db.add_argument("--db", type=Path, default=None, help="the SQLite store (default: the data directory's)")
+    cli = argparse.ArgumentParser(prog="python -m geodata", description=__doc__.split("\n\n")[0])
+    commands = cli.add_subparsers(dest="command", required=True)
+
+    ingest = commands.add_parser("ingest", parents=[db], help="load, geoparse and store articles")
+    ingest.add_argument("paths", nargs="+", help="files, folders, glob patterns or http(s) URLs")
+    ingest.add_argument("--max-mb", type=float, default=MAX_BYTES / 1024 / 1024, help="skip files larger than this")
+    ingest.add_argument("--batch", type=int, default=200, help="articles per transaction")
+    ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest.set_defaults(func=ingest_command)
+
+    exp = commands.add_parser("export", parents=[db], help="write the stored mentions as CSV or GeoJSON")
+    exp.add_argument("--format", choices=FORMATS, required=True)
+    exp.add_argument("--out", help="output file (default: standard output)")
+    exp.set_defaults(func=export_command)
+
+    delete = commands.add_parser("delete", parents=[db], help="remove an article and its mentions")
+    delete.add_argument("article_id")
+    delete.set_defaults(func=delete_command)
+
+    stats = commands.add_parser("stats", parents=[db], help="count what the store holds")
+    stats.set_defaults(func=stats_command)
+
+    evaluate.add_arguments(commands)
+    return cli
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if hasattr(args, "db") and args.db is None:
+        args.db = paths.store_path()
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
