@@ -1,4 +1,7 @@
-"""`python -m geodata` run as a subprocess on real files, the real gazetteer and real SQLite stores."""
+"""`python -m geodata` run as a subprocess on real files, the real gazetteer and real SQLite stores.
+
+`data_dir` (tests/conftest.py) is a fresh PLACEWIRE_DATA sharing the gazetteer index built once.
+"""
 from __future__ import annotations
 
 import csv
@@ -26,25 +29,8 @@ GOOD_FILES = [FIXTURES / n for n in ("article.txt", "article.md", "page.html", "
 GOOD_ARTICLES = 1 + 1 + 1 + 2 + 3 + 3 + 2 + 2
 
 
-@pytest.fixture(scope="module")
-def index_dir(request) -> Path:
-    """The gazetteer index, built once and kept in pytest's cache (rebuilt by geodata if stale)."""
-    folder = Path(request.config.cache.mkdir("placewire-gazetteer"))
-    subprocess.run([sys.executable, "-c", "from geodata.gazetteer import load_gazetteer; load_gazetteer()"],
-                   env=dict(os.environ, PLACEWIRE_DATA=str(folder)), cwd=REPO, check=True,
-                   capture_output=True)
-    return folder
-
-
-@pytest.fixture
-def data(tmp_path, index_dir) -> Path:
-    """A fresh data directory (PLACEWIRE_DATA) that shares the built index."""
-    (tmp_path / "gazetteer.sqlite").symlink_to(index_dir / "gazetteer.sqlite")
-    return tmp_path
-
-
-def geodata(data: Path, *args, check_rc: int | None = 0) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PLACEWIRE_DATA=str(data), no_proxy="*", NO_PROXY="*")
+def geodata(data_dir: Path, *args, check_rc: int | None = 0) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PLACEWIRE_DATA=str(data_dir), no_proxy="*", NO_PROXY="*")
     run = subprocess.run([sys.executable, "-m", "geodata", *map(str, args)], cwd=REPO, env=env,
                          capture_output=True, text=True, timeout=300)
     if check_rc is not None:
@@ -52,18 +38,18 @@ def geodata(data: Path, *args, check_rc: int | None = 0) -> subprocess.Completed
     return run
 
 
-def db(data: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(data / "placewire.sqlite")
+def db(data_dir: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(data_dir / "placewire.sqlite")
     conn.row_factory = sqlite3.Row
     return conn
 
 
-def test_ingest_every_format_then_again_adds_nothing(data):
-    first = geodata(data, "ingest", REPO / "seeds", *GOOD_FILES)
+def test_ingest_every_format_then_again_adds_nothing(data_dir):
+    first = geodata(data_dir, "ingest", REPO / "seeds", *GOOD_FILES)
     assert first.stdout.startswith(f"articles: {GOOD_ARTICLES + 1} added, 0 already present\n")
     assert "problems" not in first.stdout
     assert "ingest:" in first.stderr and "articles" in first.stderr  # the progress bar
-    conn = db(data)
+    conn = db(data_dir)
     stored = {r["id"]: dict(r) for r in conn.execute("SELECT * FROM articles")}
     assert len(stored) == GOOD_ARTICLES + 1
     seed = stored[SEED_URL]
@@ -82,14 +68,14 @@ def test_ingest_every_format_then_again_adds_nothing(data):
     assert {"Idlib", "Aleppo", "Syria", "Turkey"} <= seed_names
     counts = [conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("articles", "mentions", "places")]
 
-    again = geodata(data, "ingest", REPO / "seeds", *GOOD_FILES)
+    again = geodata(data_dir, "ingest", REPO / "seeds", *GOOD_FILES)
     assert again.stdout.startswith(f"articles: 0 added, {GOOD_ARTICLES + 1} already present\nmentions: 0 added")
     assert [conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("articles", "mentions", "places")] == counts
 
 
-def test_broken_files_listed_rest_stored_nothing_lost(data):
-    geodata(data, "ingest", REPO / "seeds")
-    run = geodata(data, "ingest", BROKEN, FIXTURES / "feed.rss", data / "missing.txt", check_rc=2)
+def test_broken_files_listed_rest_stored_nothing_lost(data_dir):
+    geodata(data_dir, "ingest", REPO / "seeds")
+    run = geodata(data_dir, "ingest", BROKEN, FIXTURES / "feed.rss", data_dir / "missing.txt", check_rc=2)
     lines = run.stdout.splitlines()
     assert lines[0] == "articles: 13 added, 0 already present"
     assert "problems: 20 (skipped or read with a caveat)" in lines
@@ -101,45 +87,45 @@ def test_broken_files_listed_rest_stored_nothing_lost(data):
         f"  {BROKEN}/rows.jsonl line 2: invalid JSON at column 82 (Expecting ',' delimiter); row skipped",
         f"  {BROKEN}/rows.jsonl line 5: impossible date '2020-13-45' (month must be in 1..12); date left unknown",
         f"  {BROKEN}/latin.txt: not valid UTF-8 (byte 0xe9 at offset 3); read as Windows-1252, check its accents",
-        f"  {data}/missing.txt: no such file or folder",
+        f"  {data_dir}/missing.txt: no such file or folder",
     ):
         assert expected in listed
-    conn = db(data)
+    conn = db(data_dir)
     titles = {r[0] for r in conn.execute("SELECT title FROM articles")}
     assert "Russian-Led Air Strikes Suspended in Idlib After Ceasefire" in titles  # stored before: kept
     assert {"Good First Row", "Good Last Row", "Last Good CSV Row", "Bakery Hit in Khan Sheikhoun"} <= titles
     assert conn.execute("SELECT published FROM articles WHERE title = 'Row With Impossible Date'").fetchone()[0] is None
 
 
-def test_size_limit_option(data):
-    run = geodata(data, "ingest", FIXTURES / "page.html", FIXTURES / "article.txt", "--max-mb", "0.001", check_rc=2)
+def test_size_limit_option(data_dir):
+    run = geodata(data_dir, "ingest", FIXTURES / "page.html", FIXTURES / "article.txt", "--max-mb", "0.001", check_rc=2)
     assert run.stdout.startswith("articles: 1 added")  # article.txt is under 1 KB
     assert f"  {FIXTURES}/page.html: file is 1.6 KB, over the 1.0 KB limit; skipped" in run.stdout
 
 
-def test_db_option_and_stats_and_delete(data, tmp_path):
+def test_db_option_and_stats_and_delete(data_dir, tmp_path):
     other = tmp_path / "elsewhere" / "corpus.sqlite"
-    geodata(data, "ingest", REPO / "seeds", FIXTURES / "articles.jsonl", "--db", other)
-    assert not (data / "placewire.sqlite").exists()
-    stats = geodata(data, "stats", "--db", other).stdout.splitlines()
+    geodata(data_dir, "ingest", REPO / "seeds", FIXTURES / "articles.jsonl", "--db", other)
+    assert not (data_dir / "placewire.sqlite").exists()
+    stats = geodata(data_dir, "stats", "--db", other).stdout.splitlines()
     assert stats[0] == "articles: 4"
     mentions_before = int(stats[1].split(": ")[1])
-    assert geodata(data, "delete", SEED_URL, "--db", other).stdout == f"deleted {SEED_URL}\n"
-    stats = geodata(data, "stats", "--db", other).stdout.splitlines()
+    assert geodata(data_dir, "delete", SEED_URL, "--db", other).stdout == f"deleted {SEED_URL}\n"
+    stats = geodata(data_dir, "stats", "--db", other).stdout.splitlines()
     assert stats[0] == "articles: 3"
     assert int(stats[1].split(": ")[1]) < mentions_before
-    gone = geodata(data, "delete", SEED_URL, "--db", other, check_rc=1)
+    gone = geodata(data_dir, "delete", SEED_URL, "--db", other, check_rc=1)
     assert gone.stderr == f"no article {SEED_URL} in {other}\n"
 
 
-def test_export_csv_and_geojson(data):
-    geodata(data, "ingest", REPO / "seeds", FIXTURES / "articles.json")
-    conn = db(data)
+def test_export_csv_and_geojson(data_dir):
+    geodata(data_dir, "ingest", REPO / "seeds", FIXTURES / "articles.json")
+    conn = db(data_dir)
     resolved = conn.execute("SELECT count(*) FROM mentions WHERE place_id IS NOT NULL AND status != 'rejected'").fetchone()[0]
     assert resolved > 10
 
-    out = data / "mentions.csv"
-    run = geodata(data, "export", "--format", "csv", "--out", out)
+    out = data_dir / "mentions.csv"
+    run = geodata(data_dir, "export", "--format", "csv", "--out", out)
     assert run.stderr == f"{resolved} mentions written to {out}\n"
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     assert len(rows) == resolved
@@ -148,7 +134,7 @@ def test_export_csv_and_geojson(data):
     assert abs(float(aleppo["lat"]) - 36.2) < 0.2 and abs(float(aleppo["lon"]) - 37.16) < 0.2
     assert {r["mention_kind"] for r in rows} == {"toponym", "demonym"}
 
-    collection = json.loads(geodata(data, "export", "--format", "geojson").stdout)
+    collection = json.loads(geodata(data_dir, "export", "--format", "geojson").stdout)
     assert collection["type"] == "FeatureCollection"
     assert len(collection["features"]) == resolved
     for feature in collection["features"]:
@@ -157,16 +143,16 @@ def test_export_csv_and_geojson(data):
         assert feature["properties"]["published"] in ("2020-01-12", "2020-02-10", "2020-02-12")
 
 
-def test_ingest_applies_stored_corrections_to_new_mentions(data):
-    geodata(data, "ingest", REPO / "seeds")
-    with Store(data / "placewire.sqlite") as store:
+def test_ingest_applies_stored_corrections_to_new_mentions(data_dir):
+    geodata(data_dir, "ingest", REPO / "seeds")
+    with Store(data_dir / "placewire.sqlite") as store:
         mention_id, norm, context = store.conn.execute(
             "SELECT id, norm, context FROM mentions WHERE article_id = ? AND surface = 'Aleppo'", (SEED_URL,)
         ).fetchone()
         camp = Place("user:aleppo-east", "East Aleppo (user pin)", "city", "SY", 36.21, 37.19)
         assert store.correct(mention_id, camp) == 1
-    geodata(data, "ingest", FIXTURES / "articles.jsonl")
-    conn = db(data)
+    geodata(data_dir, "ingest", FIXTURES / "articles.jsonl")
+    conn = db(data_dir)
     later = conn.execute(
         "SELECT m.place_id, m.status FROM mentions m WHERE m.norm = ? AND m.context = ? AND m.article_id != ?",
         (norm, context, SEED_URL),
@@ -188,21 +174,21 @@ class FeedHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def test_ingest_a_feed_url(data):
+def test_ingest_a_feed_url(data_dir):
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FeedHandler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        run = geodata(data, "ingest", f"http://127.0.0.1:{httpd.server_address[1]}/feed")
+        run = geodata(data_dir, "ingest", f"http://127.0.0.1:{httpd.server_address[1]}/feed")
     finally:
         httpd.shutdown()
         httpd.server_close()
     assert run.stdout.startswith("articles: 2 added")
-    ids = {r[0] for r in db(data).execute("SELECT id FROM articles")}
+    ids = {r[0] for r in db(data_dir).execute("SELECT id FROM articles")}
     assert ids == {"https://aleppo-notes.example/airport-reopens", "https://aleppo-notes.example/m5-opens"}
 
 
-def test_cli_lists_every_command_and_never_imports_the_page(data):
-    usage = geodata(data, "--help").stdout
+def test_cli_lists_every_command_and_never_imports_the_page(data_dir):
+    usage = geodata(data_dir, "--help").stdout
     for command in ("ingest", "export", "delete", "stats", "parse", "eval"):
         assert command in usage
     probe = ("import sys, geodata.__main__, geodata.parser; "
