@@ -167,7 +167,7 @@ def load_bytes(
     elif kind == "jsonl":
         yield from _load_jsonl(text, origin)
     else:
-        yield from _load_csv(text, origin, tab=name.lower().endswith(".tsv"))
+        yield from _load_csv(text, origin, tab=name.lower().endswith(".tsv"), max_bytes=max_bytes)
 
 
 def load_url(url: str, *, max_bytes: int = MAX_BYTES, timeout: float = 30) -> Iterator[Item]:
@@ -273,7 +273,7 @@ _FrontMatterLoader.yaml_implicit_resolvers = {
     key: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 
 
 def _load_text(text: str, origin: str, *, markdown: bool) -> Iterator[Item]:
@@ -392,10 +392,10 @@ def _load_jsonl(text: str, origin: str) -> Iterator[Item]:
         yield from _record(record, where)
 
 
-def _load_csv(text: str, origin: str, *, tab: bool) -> Iterator[Item]:
+def _load_csv(text: str, origin: str, *, tab: bool, max_bytes: int) -> Iterator[Item]:
     """A table with a header row naming the fields (title, date, source, url, text)."""
     # Article bodies are longer than csv's default 128 KB field limit.
-    csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES))
+    csv.field_size_limit(max(csv.field_size_limit(), max_bytes))
     first_line = text.lstrip("\ufeff").split("\n", 1)[0]
     delimiter = "\t" if tab else max(",;\t", key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -663,13 +663,11 @@ def find_date(value: object, url: str = "", text: str = "") -> str | None:
     """
     if value not in (None, ""):
         return parse_date(value)
-    match = URL_DATE.search(urllib.parse.urlsplit(url).path)
-    if match and _valid(match):
-        return _valid(match)
-    for match in sorted((m for p in TEXT_DATES for m in p.finditer(text)), key=lambda m: m.start()):
-        if _valid(match):
-            return _valid(match)
-    return None
+    matches = [URL_DATE.search(urllib.parse.urlsplit(url).path)]
+    matches += sorted((m for p in TEXT_DATES for m in p.finditer(text)), key=lambda m: m.start())
+    # A day still to come is an event the text announces, not when it was published.
+    today = date.today().isoformat()
+    return next((d for d in map(_valid, filter(None, matches)) if d and d <= today), None)
 
 
 def parse_date(value: object) -> str:

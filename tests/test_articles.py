@@ -87,6 +87,12 @@ def test_json_list():
     assert articles[0].text.split("\n\n")[1].startswith("The convoy crossed at Kafr Lusin")
 
 
+def test_windows_line_ends_and_front_matter():
+    data = b"---\r\ntitle: Crossing Reopens\r\ndate: 2020-04-02\r\n---\r\nThe Bab al-Hawa crossing reopened.\r\n\r\nTrucks queued.\r\n"
+    (a,) = load_bytes("crlf.txt", data)
+    assert (a.title, a.date, a.text) == ("Crossing Reopens", "2020-04-02", "The Bab al-Hawa crossing reopened.\n\nTrucks queued.")
+
+
 def test_json_single_object():
     data = b'{"title": "One", "date": "2020-04-01", "text": "Shelling hit Saraqeb overnight."}'
     (a,) = load_bytes("one.json", data)
@@ -123,6 +129,12 @@ def test_semicolon_csv_and_tsv():
     (b,) = load_bytes("tabs.tsv", tsv)
     assert (a.title, a.date, a.text) == ("A", "2020-05-01", "Clashes near Azaz.")
     assert (b.title, b.date, b.text) == ("B", "2020-05-02", "Clashes near Afrin.")
+
+
+def test_csv_field_longer_than_the_csv_module_default():
+    body = "Shelling hit Saraqeb again. " * 8_000  # 224 KB; csv's own field limit is 128 KB
+    (a,) = load_bytes("long.csv", f'title,text\nLong,"{body}"\n'.encode())
+    assert a.text == body.strip()
 
 
 def test_rss_entries_with_html_stripped():
@@ -260,6 +272,7 @@ def test_article_that_is_only_boilerplate_is_a_problem():
         (None, "", "Published 12th of January 2020", "2020-01-12"),
         (None, "", "Shelling resumed on Sunday and again yesterday, in March 2020.", None),
         (None, "https://x.example/story-2020", "", None),
+        (None, "", "Elections are set for 15 April 2099; the vote of 2 May 2019 was void.", "2019-05-02"),
     ],
 )
 def test_date_sources_in_order(meta, url, text, expected):
