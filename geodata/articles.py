@@ -380,7 +380,8 @@ def _complete_items(text: str) -> list:
 
 def _load_jsonl(text: str, origin: str) -> Iterator[Item]:
     """One JSON object a line; a bad line is reported and the others read."""
-    for number, line in enumerate(text.splitlines(), 1):
+    # split("\n"), not splitlines(): JSON strings may hold U+2028 or U+0085 raw, mid-line.
+    for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         where = f"{origin} line {number}"

@@ -109,6 +109,11 @@ def test_jsonl_with_each_date_fallback():
     assert by_title["Water Station Repaired in Afrin"].origin.endswith("articles.jsonl line 3")
 
 
+def test_jsonl_lines_split_on_newlines_only():
+    data = '{"text": "Aleppo\u2028and Idlib\u0085today."}\r\n{"text": "Saraqeb."}\n'.encode()
+    assert [a.text for a in load_bytes("odd.jsonl", data)] == ["Aleppo\u2028and Idlib\u0085today.", "Saraqeb."]
+
+
 def test_csv_rows_with_multiline_text():
     articles, problems = split(load([FIXTURES / "articles.csv"]))
     assert problems == []
