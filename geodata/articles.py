@@ -96,7 +96,7 @@ def load(
         elif path.is_file():
             yield from load_file(path, max_bytes=max_bytes)
         elif re.search(r"[*?[]", text):
-            matches = sorted(glob.glob(text, recursive=True))
+            matches = sorted(glob.glob(str(path), recursive=True))
             if not matches:
                 yield Problem(text, "no file matches this pattern")
             yield from load(matches, max_bytes=max_bytes, timeout=timeout)

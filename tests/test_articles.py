@@ -14,6 +14,7 @@ from geodata.articles import (
     find_date,
     load,
     load_bytes,
+    load_file,
     parse_date,
 )
 from geodata.model import Article
@@ -425,6 +426,10 @@ def test_missing_paths_and_broken_links(tmp_path):
     assert problems_of(tmp_path / "dead.txt") == [f"{tmp_path / 'dead.txt'}: broken link: its target does not exist"]
     assert problems_of(tmp_path) == [f"{tmp_path / 'dead.txt'}: broken link: its target does not exist"]
     assert [str(p) for p in load([str(tmp_path / "*.csv")])] == [f"{tmp_path / '*.csv'}: no file matches this pattern"]
+
+
+def test_unreadable_file(tmp_path):
+    assert [str(p) for p in load_file(tmp_path)] == [f"{tmp_path}: cannot read the file: Is a directory"]
 
 
 def test_utf16_and_bom_files_read(tmp_path):
