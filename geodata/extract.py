@@ -81,6 +81,7 @@ class Span:
     qualifier: str = ""  # "admin1", "city", "admin2" when the text says "X province" etc.
     after: str = ""  # the key of a name that follows after a comma ("Paris, Texas")
     border: bool = False  # "the Turkish border": the border of that country with the story's
+    loose: bool = False  # found by the transliteration skeleton, not an exact key
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -225,7 +226,38 @@ class Extractor:
                 spans.append(Span(i, j, t.start, end, key, demonym, (a, b), qualifier,
                                   self._after(text, tokens, j), border))
             i = j
+        spans += self._loose(text, tokens, sents, chains, spans, persons)
+        spans.sort(key=lambda s: s.start)
         return spans, tokens, sents
+
+    def _loose(self, text, tokens, sents, chains, spans, persons) -> list[Span]:
+        """Proper-noun phrases no exact key matched, looked up by their transliteration skeleton
+        ("Maaret al-Numan" for "Ma'arrat an-Nu'man"), kept only in the countries the document's
+        exact names are in: spelling varies for the places a story is about."""
+        taken = {k for s in spans for k in range(s.i, s.j)}
+        countries = {c.place.country for s in spans for c in self.gaz.candidates(s.key)[:1]}
+        countries |= {self.gaz.demonym(s.key).place.country for s in spans if s.demonym}
+        found = []
+        for a, b in chains:
+            while a < b and (tokens[a].key in self.lex["function_words"] or
+                             tokens[a].key in self.lex["titles"]):
+                a += 1
+            if a >= b or b - a > 4 or any(k in taken for k in range(a, b)):
+                continue
+            words = tokens[a:b]
+            key = norm(text[words[0].start:words[-1].end])
+            # only names written with an Arabic article: elsewhere a loose key finds namesakes
+            # of ordinary words and people far more often than spelling variants
+            if " al " not in f" {key} " or words[-1].key in persons or any(
+                    w.key in self.lex["org_words"] or w.key in self.lex["not_places"] for w in words):
+                continue
+            if not any(c.place.country in countries for c in self.gaz.loose_candidates(key)):
+                continue
+            sa, sb = sents[words[0].sent]
+            found.append(Span(a, b, words[0].start, words[-1].end, key, False, (sa, sb),
+                              self._qualifier(tokens, b), self._after(text, tokens, b),
+                              loose=True))
+        return found
 
     def _person_words(self, tokens, chains) -> set[str]:
         """Words seen as part of a person's name (after a title, or a first name + surname chain

@@ -35,7 +35,8 @@ def _prior(c: Candidate) -> float:
         base = 2.6 * math.log10(p.population + 1) / 7.0 + (0.6 if c.capital else 0.0)
     else:
         base = _KIND_PRIOR.get(p.kind, 1.0)
-    return base + (0.3 if c.primary else 0.0)
+    # the user's own places win over the packaged data they extend
+    return base + (0.3 if c.primary else 0.0) + (4.0 if p.id.startswith("user:") else 0.0)
 
 
 def _km(a, b) -> float:
@@ -67,8 +68,14 @@ class Resolver:
         known = self._known[(key, loose)] = [raw_to_candidate(r) for r in answer]
         return known
 
+    def _span_candidates(self, s: Span) -> list[Candidate]:
+        if not s.loose:
+            return self.candidates(s.key)
+        # a loose match stays within the countries the exact ones gave (checked by the extractor)
+        return self.candidates(s.key, loose=True)
+
     def resolve(self, text: str, spans: list[Span]) -> list[Mention]:
-        cands = [self.candidates(s.key) for s in spans]
+        cands = [self._span_candidates(s) for s in spans]
         countries = self._country_votes(spans, cands)
         picks = [self._pick(s, cs, countries, None, None) for s, cs in zip(spans, cands)]
         admin1s = Counter(p.cand.place.id if p.cand.place.kind == "admin1" else p.cand.admin1_id

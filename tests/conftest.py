@@ -1,0 +1,33 @@
+"""Shared fixtures: the real gazetteer index, built once per machine, and fresh data folders."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def index_dir(request) -> Path:
+    """A data folder holding the real gazetteer index, built once into pytest's cache (geodata
+    rebuilds it there if a source changed)."""
+    folder = Path(request.config.cache.mkdir("placewire-gazetteer"))
+    subprocess.run([sys.executable, "-c", "from geodata.gazetteer import load_gazetteer; "
+                    "load_gazetteer()"], env=dict(os.environ, PLACEWIRE_DATA=str(folder)),
+                   cwd=REPO, check=True, timeout=600)
+    return folder
+
+
+@pytest.fixture
+def data_dir(tmp_path, index_dir, monkeypatch) -> Path:
+    """A fresh PLACEWIRE_DATA for one test that shares the built index by symlink."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "gazetteer.sqlite").symlink_to(index_dir / "gazetteer.sqlite")
+    monkeypatch.setenv("PLACEWIRE_DATA", str(data))
+    return data
