@@ -136,8 +136,19 @@ def build_parser() -> argparse.ArgumentParser:
     stats = commands.add_parser("stats", parents=[db], help="count what the store holds")
     stats.set_defaults(func=stats_command)
 
+    build = commands.add_parser("build-index", help="(re)build the gazetteer index now")
+    build.set_defaults(func=build_index_command)
+
     evaluate.add_arguments(commands)
     return cli
+
+
+def build_index_command(args) -> int:
+    """Build the index ahead of use (a container image does this at build time)."""
+    from geodata.gazetteer import build_index
+
+    print(f"gazetteer index written to {build_index()}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
