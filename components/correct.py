@@ -12,23 +12,13 @@ from typing import Callable
 
 import streamlit as st
 
+from components.loaders import gazetteer_places
 from components.markup import KIND_LABELS, md_escape
 from geodata.model import Place
-from geodata.names import norm
 from geodata.store import Store
 
 NOT_A_PLACE = "Not a place"
 OTHER_PLACE = "Another place"
-
-
-def candidates(name: str) -> list[Place]:
-    """Places the gazetteer knows under `name` or a transliteration variant of it, best known first."""
-    from geodata.parser import get_parser  # the gazetteer index loads only when correcting
-
-    gazetteer = get_parser().gazetteer
-    key = norm(name)
-    found = {c.place.id: c.place for c in (*gazetteer.candidates(key), *gazetteer.loose_candidates(key))}
-    return sorted(found.values(), key=lambda p: (-p.population, p.name))[:30]
 
 
 def _label(p: Place) -> str:
@@ -52,7 +42,8 @@ def show(store_path: Path, article: dict, *, editable: bool, on_corrected: Calla
     if action == OTHER_PLACE:
         other = st.text_input("Look up another name (optional)", key="correct_lookup",
                               placeholder=chosen["surface"])
-        options = [p for p in candidates(other.strip() or chosen["surface"]) if p.id != chosen["place_id"]]
+        options = [p for p in gazetteer_places(other.strip() or chosen["surface"])[:30]
+                   if p.id != chosen["place_id"]]
         if not options:
             st.caption("The gazetteer knows no other place by that name; type another spelling.")
             return

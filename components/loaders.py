@@ -14,6 +14,8 @@ from pathlib import Path
 import streamlit as st
 
 from geodata import queries
+from geodata.model import Place
+from geodata.names import norm
 from geodata.queries import Filter
 
 
@@ -100,7 +102,19 @@ def place(path: Path, ver: tuple, place_id: str) -> dict | None:
         return queries.place(conn, place_id)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+def gazetteer_places(name: str) -> list[Place]:
+    """Places the gazetteer knows under `name` or a transliteration variant, best known first."""
+    from geodata.parser import get_parser  # the gazetteer index loads on first use only
+
+    gazetteer = get_parser().gazetteer
+    key = norm(name)
+    found = {c.place.id: c.place for c in (*gazetteer.candidates(key), *gazetteer.loose_candidates(key))}
+    return sorted(found.values(), key=lambda p: (-p.population, p.name))
+
+
+@st.cache_data(max_entries=64, show_spinner="Looking up the name…")
 def search(path: Path, ver: tuple, q: str) -> list[dict]:
+    """Places in the store by any spelling: the store's own, plus the gazetteer's alternate names."""
+    aliases = [p.id for p in gazetteer_places(q)]
     with _conn(path) as conn:
-        return queries.search_places(conn, q)
+        return queries.search_places(conn, q, aliases=aliases)

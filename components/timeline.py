@@ -62,7 +62,17 @@ def chart(days: list[dict], place_days: list[dict], place_name: str | None,
 
 
 def date_range(first: date, last: date) -> tuple[date, date]:
-    """The date range control (session key "dates"); returns the chosen (start, end)."""
+    """The date range control (session key "dates"); returns the chosen (start, end).
+
+    When the store's span changes (articles added or deleted), a range that covered the whole
+    span grows with it, and any range is kept inside the new span.
+    """
+    state = st.session_state
+    old, dates = state.get("_span"), tuple(state.get("dates") or (first, last))
+    if old and old != (first, last) and dates == old:
+        dates = (first, last)
+    start, end = (min(max(d, first), last) for d in (dates[0], dates[-1]))
+    state["dates"], state["_span"] = (start, end), (first, last)
     chosen = st.date_input(
         "Dates", key="dates", min_value=first, max_value=last, format="YYYY-MM-DD",
         help="Narrows the map, the panel and the article list. Articles of unknown date are listed apart.",
