@@ -7,6 +7,7 @@ pairs, words like "province" or "city" after the name, and closeness to the othe
 """
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -76,25 +77,27 @@ class Resolver:
 
     def resolve(self, text: str, spans: list[Span]) -> list[Mention]:
         cands = [self._span_candidates(s) for s in spans]
-        countries = self._country_votes(spans, cands)
-        picks = [self._pick(s, cs, countries, None, None) for s, cs in zip(spans, cands)]
-        admin1s = Counter(p.cand.place.id if p.cand.place.kind == "admin1" else p.cand.admin1_id
-                          for p in picks if p and p.cand.place.kind in ("admin1", "city"))
-        admin1s.pop("", None)
-        anchors = [(p.cand.place.lat, p.cand.place.lon) for p in picks
-                   if p and p.cand.place.kind in ("city", "admin2", "admin1")]
-        centre = (sum(a[0] for a in anchors) / len(anchors),
-                  sum(a[1] for a in anchors) / len(anchors)) if anchors else None
+        votes = [self._vote(s, cs) for s, cs in zip(spans, cands)]
+        countries: Counter = Counter()
+        for v in votes:
+            countries.update(v)
+        # first pass: each name's likeliest reading, from its prior and the countries alone
+        first = [self._pick(s, cs, _Context.of(countries), "") for s, cs in zip(spans, cands)]
         top_country = countries.most_common(1)[0][0] if countries else ""
-        context = self._context(top_country, admin1s, centre)
         mentions = []
-        for s, cs in zip(spans, cands):
-            ctx = f"{context}|{s.qualifier}|{s.after}"
-            hit = self.cache.resolution(s.key, ctx)
+        for n, (s, cs) in enumerate(zip(spans, cands)):
+            # second pass: the other names' readings as context (never the name's own, so a
+            # name repeated five times does not vote for itself)
+            others = [k for k, o in enumerate(spans) if o.key != s.key]
+            ctx = _Context.of(countries - Counter(_sum(votes[k] for k, o in enumerate(spans)
+                                                       if o.key == s.key)),
+                              [first[k] for k in others])
+            cache_ctx = f"{ctx.key()}|{s.qualifier}|{s.after}"
+            hit = self.cache.resolution(s.key, cache_ctx)
             if hit is None:
-                best = self._pick(s, cs, countries, admin1s, centre)
+                best = self._pick(s, cs, ctx, s.after)
                 hit = (best.cand.place.id, round(best.score, 3)) if best else (None, 0.0)
-                self.cache.put_resolution(s.key, ctx, *hit)
+                self.cache.put_resolution(s.key, cache_ctx, *hit)
             place_id, score = hit
             chosen = next((c for c in cs if c.place.id == place_id), None)
             if chosen is None:
@@ -103,7 +106,7 @@ class Resolver:
                 continue
             place, kind = chosen.place, "demonym" if s.demonym else "toponym"
             if s.border:
-                border = self._border(chosen.place, countries, centre)
+                border = self._border(chosen.place, countries, ctx.centre())
                 if border:
                     place, kind = border, "toponym"
             mentions.append(Mention(
@@ -124,21 +127,6 @@ class Resolver:
                      "region", other, point[0], point[1])
 
     @staticmethod
-    def _context(country: str, admin1s: Counter, centre) -> str:
-        top = ",".join(sorted(a for a, _ in admin1s.most_common(3)))
-        where = f"{centre[0]:.0f},{centre[1]:.0f}" if centre else ""
-        return f"{country}|{top}|{where}"
-
-    def _country_votes(self, spans, cands) -> Counter:
-        """Which countries the document is about: named countries and demonyms count fully,
-        other names by their likeliest reading."""
-        votes: Counter = Counter()
-        for s, cs in zip(spans, cands):
-            for country, weight in self._vote(s, cs).items():
-                votes[country] += weight
-        return votes
-
-    @staticmethod
     def _vote(s: Span, cs) -> dict[str, float]:
         """One name's say in the document's countries: a country or demonym counts fully, an
         ambiguous name splits its vote over its readings' countries by their priors."""
@@ -154,19 +142,19 @@ class Resolver:
         total = sum(weights.values()) or 1.0
         return {cc: 0.5 * w / total for cc, w in weights.items()}
 
-    def _pick(self, s: Span, cs, countries: Counter, admin1s, centre) -> _Scored | None:
+    def _pick(self, s: Span, cs, ctx: "_Context", after_key: str) -> _Scored | None:
         if not cs:
             return None
-        own = self._vote(s, cs)
-        others = {cc: v - own.get(cc, 0.0) for cc, v in countries.items()}
-        total = sum(others.values()) or 1.0
-        after = self.candidates(s.after) if s.after else []
+        total = sum(v for _, v in ctx.countries) or 1.0
+        share = dict(ctx.countries)
+        after = self.candidates(after_key) if after_key else []
         after_ids = {c.place.id for c in after}
         after_cc = {c.place.country for c in after}
+        admin1s = dict(ctx.admin1s)
         best = None
         for c in cs:
             p = c.place
-            score = _prior(c) + 2.0 * others.get(p.country, 0.0) / total
+            score = _prior(c) + 2.0 * share.get(p.country, 0.0) / total
             if s.qualifier:
                 score += 2.0 if s.qualifier == p.kind else -0.5
             if after:
@@ -174,15 +162,56 @@ class Resolver:
                     score += 3.0
                 elif p.country in after_cc and p.id not in after_ids:
                     score += 1.5
-            if admin1s is not None:
-                if c.admin1_id and c.admin1_id in admin1s:
-                    score += 1.0 + 0.2 * min(admin1s[c.admin1_id], 3)
-                if p.kind == "admin1" and admin1s.get(p.id, 0) > 1:
-                    score += 1.0  # other names of the document lie in it
-                if centre and p.kind == "city":
-                    score += 1.0 * math.exp(-_km(centre, (p.lat, p.lon)) / 400.0)
+            if c.admin1_id in admin1s:
+                score += 1.0 + 0.2 * min(admin1s[c.admin1_id], 3)
+            if p.kind == "admin1" and p.id in admin1s:
+                score += 1.0  # other names of the document lie in it
+            if ctx.anchors and p.kind in ("city", "admin2"):
+                near = min(_km(a, (p.lat, p.lon)) for a in ctx.anchors)
+                score += 1.5 * math.exp(-near / 150.0)
             if best is None or score > best.score:
                 best = _Scored(c, score)
         return best
 
 
+def _sum(dicts) -> Counter:
+    total: Counter = Counter()
+    for d in dicts:
+        total.update(d)
+    return total
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What the rest of a document says, rounded so that it can key the resolution cache: the
+    same name in the same context always resolves the same way."""
+
+    countries: tuple[tuple[str, float], ...]
+    admin1s: tuple[tuple[str, int], ...] = ()
+    anchors: tuple[tuple[float, float], ...] = ()
+
+    @classmethod
+    def of(cls, countries: Counter, picks=()) -> "_Context":
+        admin1s: Counter = Counter()
+        anchors = set()
+        for p in picks:
+            if p is None:
+                continue
+            place = p.cand.place
+            if place.kind == "admin1":
+                admin1s[place.id] += 1
+            elif place.kind in ("city", "admin2"):
+                if p.cand.admin1_id:
+                    admin1s[p.cand.admin1_id] += 1
+                anchors.add((round(place.lat, 2), round(place.lon, 2)))
+        return cls(tuple(sorted((cc, round(v, 2)) for cc, v in countries.items() if v > 0)),
+                   tuple(sorted(admin1s.items())), tuple(sorted(anchors)))
+
+    def key(self) -> str:
+        return hashlib.sha1(repr(self).encode()).hexdigest()[:16]
+
+    def centre(self):
+        if not self.anchors:
+            return None
+        return (sum(a[0] for a in self.anchors) / len(self.anchors),
+                sum(a[1] for a in self.anchors) / len(self.anchors))
