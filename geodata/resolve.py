@@ -200,6 +200,7 @@ class _Context:
             place = p.cand.place
             if place.kind == "admin1":
                 admin1s[place.id] += 1
+                anchors.add((round(place.lat, 2), round(place.lon, 2)))
             elif place.kind in ("city", "admin2"):
                 if p.cand.admin1_id:
                     admin1s[p.cand.admin1_id] += 1
