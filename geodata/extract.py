@@ -161,11 +161,10 @@ class Extractor:
                     else None
                 if dotted and dotted in self.gaz.keys:
                     best = (dotted, j, False)  # the span takes the dot: "W.Va."
-
+                elif key in self.gaz.demonym_keys:  # "Canadian" the people, not the Texas town
+                    best = (key, j, True)
                 elif key in self.gaz.keys:
                     best = (key, j, False)
-                elif key in self.gaz.demonym_keys:
-                    best = (key, j, True)
             if j - i >= min(limit, self.MAX_WORDS) or j >= len(tokens):
                 break
             nxt = tokens[j]

@@ -39,15 +39,17 @@ class GazetteerGeocoder(Geocoder):
         self.calls = 0
 
     def geocode(self, query: str, *, exactly_one: bool = True, loose: bool = False,
-                limit: int = 40):
+                demonym: bool = False, limit: int = 40):
         """Places named `query` (any spelling the index knows); `loose` also tries the
         transliteration skeleton. Best-known first (countries, then by population), at most
-        `limit`: past the fortieth "Springfield" no context would pick one."""
+        `limit`: past the fortieth "Springfield" no context would pick one. With `demonym`,
+        the query is a people's name and the answer its country ("Spanish" -> Spain)."""
         self.calls += 1
         key = norm(query)
-        found = self.gazetteer.candidates(key)
-        if not found and key in self.gazetteer.demonym_keys:
-            found = (self.gazetteer.demonym(key),)
+        if demonym:
+            found = tuple(c for c in (self.gazetteer.demonym(key),) if c)
+        else:
+            found = self.gazetteer.candidates(key)
         if not found and loose:
             found = self.gazetteer.loose_candidates(key)
         ranked = sorted(found, key=lambda c: (c.place.kind != "country", -c.place.population))

@@ -55,25 +55,23 @@ class Resolver:
         self.cache = cache or ResolutionCache(None)
         self._known: dict[tuple[str, bool], list[Candidate]] = {}
 
-    def candidates(self, key: str, loose: bool = False) -> list[Candidate]:
-        """The geocoder's answer for a name key, through the persistent cache."""
-        known = self._known.get((key, loose))
+    def candidates(self, key: str, how: str = "exact") -> list[Candidate]:
+        """The geocoder's answer for a name key, through the persistent cache. `how` is "exact",
+        "loose" (transliteration skeleton) or "demonym"."""
+        known = self._known.get((key, how))
         if known is not None:
             return known
-        source = "gazetteer-loose" if loose else "gazetteer"
+        source = f"gazetteer-{how}"
         answer = self.cache.geocode(source, key)
         if answer is None:
-            answer = [loc.raw for loc in self.geocoder.geocode(key, exactly_one=False,
-                                                               loose=loose)]
+            answer = [loc.raw for loc in self.geocoder.geocode(
+                key, exactly_one=False, loose=how == "loose", demonym=how == "demonym")]
             self.cache.put_geocode(source, key, answer)
-        known = self._known[(key, loose)] = [raw_to_candidate(r) for r in answer]
+        known = self._known[(key, how)] = [raw_to_candidate(r) for r in answer]
         return known
 
     def _span_candidates(self, s: Span) -> list[Candidate]:
-        if not s.loose:
-            return self.candidates(s.key)
-        # a loose match stays within the countries the exact ones gave (checked by the extractor)
-        return self.candidates(s.key, loose=True)
+        return self.candidates(s.key, "demonym" if s.demonym else "loose" if s.loose else "exact")
 
     def resolve(self, text: str, spans: list[Span]) -> list[Mention]:
         cands = [self._span_candidates(s) for s in spans]
