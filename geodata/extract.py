@@ -22,6 +22,7 @@ _DATA = Path(__file__).resolve().parent / "data"
 # A word: letters/digits with inner apostrophes ("Ma'arrat", "Turkey's" is split below).
 _WORD = re.compile(r"\w+(?:['’ʿʾ‘]\w+)*")
 _POSSESSIVE = re.compile(r"['’]s$", re.I)
+_CONTRACTION = re.compile(r"['’](?:ve|re|ll|d|m|t)$|n['’]t$", re.I)
 # A sentence ends at . ! ? (and closing quotes) before a capital, a quote or a new paragraph.
 _SENTENCE_END = re.compile(r"""(?<=[.!?])["'”’)\]]*\s+(?=["“‘(\[]?[A-Z0-9])|\n\s*\n|\n(?=[A-Z"“])""")
 _NO_SENTENCE_END = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Lt|Col|Sgt|Capt|Gov|Sen|Rep|"
@@ -107,19 +108,29 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def tokenize(text: str, sents: list[tuple[int, int]]) -> list[Token]:
+    """The words a name can be made of or qualified by: capitalised words, numbers and the few
+    lower-case words the rules read ("of", "province", "border"...). Other words are left out
+    (the gaps they leave keep names from joining across them), which makes this fast."""
     tokens: list[Token] = []
     for s, (a, b) in enumerate(sents):
         first = True
         for m in _WORD.finditer(text, a, b):
-            start, end, word = m.start(), m.end(), m.group()
-            poss = _POSSESSIVE.search(word)
-            if poss and len(word) > 2:
+            word = m.group()
+            cap = word[0].isupper()
+            if not cap and word not in _KEPT_LOWER and not word.isdigit():
+                first = False
+                continue
+            start, end = m.start(), m.end()
+            if len(word) > 2 and word[-2] in "'’" and word[-1] in "sS":
                 end -= 2
-                word = word[:-2]
+                word = word[:-2]  # "Turkey's"
+            elif _CONTRACTION.search(word):
+                first = False
+                continue  # "We're", "I've"
             low = word.lower()
             # plain words are most words: skip the full normalisation for them
             key = WORD_FORMS.get(low, low) if word.isascii() and word.isalnum() else norm(word)
-            tokens.append(Token(start, end, word, key, word[:1].isupper(), s, first))
+            tokens.append(Token(start, end, word, key, cap, s, first))
             first = False
     return tokens
 
@@ -216,10 +227,11 @@ class Extractor:
             if self._keep(text, tokens, i, j, key, demonym, chain_of, persons):
                 a, b = sents[t.sent]
                 end = tokens[j - 1].end + key.endswith(".")
-                qualifier = self._qualifier(tokens, j)
+                qualifier = self._qualifier(text, tokens, j)
                 if qualifier and tokens[j].cap and chain_of.get(j):
                     end = tokens[j].end  # "Laurel County", "Idlib Province": the name's own word
-                border = demonym and j < len(tokens) and tokens[j].key in ("border", "frontier")
+                nxt = self._next_word(text, tokens, j)
+                border = demonym and nxt is not None and nxt.key in ("border", "frontier")
                 if border:
                     end = tokens[j].end
                 spans.append(Span(i, j, t.start, end, key, demonym, (a, b), qualifier,
@@ -254,7 +266,7 @@ class Extractor:
                 continue
             sa, sb = sents[words[0].sent]
             found.append(Span(a, b, words[0].start, words[-1].end, key, False, (sa, sb),
-                              self._qualifier(tokens, b), self._after(text, tokens, b),
+                              self._qualifier(text, tokens, b), self._after(text, tokens, b),
                               loose=True))
         return found
 
@@ -302,7 +314,7 @@ class Extractor:
         if j - i == 1:
             if key in persons:
                 return False
-            prev = tokens[i - 1] if i else None
+            prev = tokens[i - 1] if i and text[tokens[i - 1].end:t.start] in (" ", ". ") else None
             if prev and prev.sent == t.sent and prev.key in lex["titles"] and prev.cap:
                 return False
             if key in lex["function_words"] and (t.first or t.text.istitle()):
@@ -314,7 +326,7 @@ class Extractor:
             if t.text.isupper() and len(t.text) <= 5 and not demonym and all(
                     c.place.kind == "city" for c in self.gaz.candidates(key)):
                 return False
-        nxt = tokens[j] if j < len(tokens) else None
+        nxt = self._next_word(text, tokens, j)
         if nxt and nxt.sent == t.sent and nxt.key in lex["products"] and not nxt.cap:
             return False
         return True
@@ -325,11 +337,17 @@ class Extractor:
         return any(c.place.kind in ("country", "admin1", "continent", "region") or
                    c.place.population >= 1_000_000 for c in self.gaz.candidates(key))
 
-    def _qualifier(self, tokens, j) -> str:
+    @staticmethod
+    def _next_word(text, tokens, j) -> Token | None:
+        """The word right after token j-1, if `tokenize` kept it (nothing but space between)."""
+        if j >= len(tokens) or text[tokens[j - 1].end:tokens[j].start] not in (" ", "-"):
+            return None
+        return tokens[j]
+
+    def _qualifier(self, text, tokens, j) -> str:
         """What the words right after a name say it is: 'Idlib province', 'Aleppo city'."""
-        if j >= len(tokens):
-            return ""
-        return _QUALIFIERS.get(tokens[j].key, "")
+        nxt = self._next_word(text, tokens, j)
+        return _QUALIFIERS.get(nxt.key, "") if nxt else ""
 
     def _after(self, text, tokens, j) -> str:
         """The key of the capitalised words after a comma: the "Texas" of "Paris, Texas"."""
@@ -357,3 +375,7 @@ _QUALIFIERS = {
     "county": "admin2", "district": "admin2", "parish": "admin2",
     "city": "city", "town": "city", "village": "city", "township": "city",
 }
+# Lower-case words the rules read; every other lower-case word is skipped by `tokenize`.
+_KEPT_LOWER = _CONNECTORS | _CHAIN_CONNECTORS | frozenset(_QUALIFIERS) | {"border", "frontier"} | {
+    line.strip() for line in (_DATA / "products.txt").read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#")}

@@ -5,7 +5,7 @@ string alone: `surface` is always `text[start:end]`, and the sentence is a span 
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 # Kinds of place, coarse to fine. The page colours markers by these.
 KINDS = ("continent", "country", "region", "admin1", "admin2", "city")
@@ -52,7 +52,10 @@ class Place:
         return PRECISION.get(self.kind, "exact")
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # by hand: dataclasses.asdict deep-copies, and this runs for every candidate
+        return {"id": self.id, "name": self.name, "kind": self.kind, "country": self.country,
+                "lat": self.lat, "lon": self.lon, "geonameid": self.geonameid,
+                "admin1": self.admin1, "population": self.population}
 
 
 @dataclass(frozen=True)
