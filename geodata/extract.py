@@ -22,6 +22,7 @@ _DATA = Path(__file__).resolve().parent / "data"
 # A word: letters/digits with inner apostrophes ("Ma'arrat", "Turkey's" is split below).
 _WORD = re.compile(r"\w+(?:['’ʿʾ‘]\w+)*")
 _POSSESSIVE = re.compile(r"['’]s$", re.I)
+_ANY_WORD = re.compile(r"\w")
 _CONTRACTION = re.compile(r"['’](?:ve|re|ll|d|m|t)$|n['’]t$", re.I)
 # A sentence ends at . ! ? (and closing quotes) before a capital, a quote or a new paragraph.
 _SENTENCE_END = re.compile(r"""(?<=[.!?])["'”’)\]]*\s+(?=["“‘(\[]?[A-Z0-9])|\n\s*\n|\n(?=[A-Z"“])""")
@@ -109,29 +110,23 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 
 def tokenize(text: str, sents: list[tuple[int, int]]) -> list[Token]:
     """The words a name can be made of or qualified by: capitalised words, numbers and the few
-    lower-case words the rules read ("of", "province", "border"...). Other words are left out
-    (the gaps they leave keep names from joining across them), which makes this fast."""
+    lower-case words the rules read ("of", "province", "border"...). Other words are never
+    matched (the gaps they leave keep names from joining across them), which makes this fast."""
     tokens: list[Token] = []
     for s, (a, b) in enumerate(sents):
-        first = True
-        for m in _WORD.finditer(text, a, b):
+        for m in _KEPT_WORD.finditer(text, a, b):
             word = m.group()
-            cap = word[0].isupper()
-            if not cap and word not in _KEPT_LOWER and not word.isdigit():
-                first = False
-                continue
             start, end = m.start(), m.end()
             if len(word) > 2 and word[-2] in "'’" and word[-1] in "sS":
                 end -= 2
                 word = word[:-2]  # "Turkey's"
             elif _CONTRACTION.search(word):
-                first = False
                 continue  # "We're", "I've"
             low = word.lower()
             # plain words are most words: skip the full normalisation for them
             key = WORD_FORMS.get(low, low) if word.isascii() and word.isalnum() else norm(word)
-            tokens.append(Token(start, end, word, key, cap, s, first))
-            first = False
+            first = not _ANY_WORD.search(text, a, start)
+            tokens.append(Token(start, end, word, key, word[0].isupper(), s, first))
     return tokens
 
 
@@ -246,8 +241,7 @@ class Extractor:
         ("Maaret al-Numan" for "Ma'arrat an-Nu'man"), kept only in the countries the document's
         exact names are in: spelling varies for the places a story is about."""
         taken = {k for s in spans for k in range(s.i, s.j)}
-        countries = {c.place.country for s in spans for c in self.gaz.candidates(s.key)[:1]}
-        countries |= {self.gaz.demonym(s.key).place.country for s in spans if s.demonym}
+        countries = None
         found = []
         for a, b in chains:
             while a < b and (tokens[a].key in self.lex["function_words"] or
@@ -262,6 +256,9 @@ class Extractor:
             if " al " not in f" {key} " or words[-1].key in persons or any(
                     w.key in self.lex["org_words"] or w.key in self.lex["not_places"] for w in words):
                 continue
+            if countries is None:
+                countries = {c.place.country for s in spans for c in (
+                    (self.gaz.demonym(s.key),) if s.demonym else self.gaz.candidates(s.key)[:1])}
             if not any(c.place.country in countries for c in self.gaz.loose_candidates(key)):
                 continue
             sa, sb = sents[words[0].sent]
@@ -379,3 +376,8 @@ _QUALIFIERS = {
 _KEPT_LOWER = _CONNECTORS | _CHAIN_CONNECTORS | frozenset(_QUALIFIERS) | {"border", "frontier"} | {
     line.strip() for line in (_DATA / "products.txt").read_text(encoding="utf-8").splitlines()
     if line.strip() and not line.startswith("#")}
+# A word `tokenize` keeps: one starting with a capital (or any non-ASCII letter, sorted out
+# after) or a digit, or one of the lower-case words above.
+_KEPT_WORD = re.compile(
+    r"(?<!\w)(?:(?:" + "|".join(sorted(map(re.escape, _KEPT_LOWER), key=len, reverse=True))
+    + r")(?!\w)|[^\W_a-z]\w*(?:['’ʿʾ‘]\w+)*)")

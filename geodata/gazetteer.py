@@ -384,6 +384,7 @@ class Gazetteer:
             if len(words) > self.max_words.get(words[0], 0):
                 self.max_words[words[0]] = len(words)
         self.candidates = lru_cache(maxsize=100_000)(self._candidates)
+        self.demonym = lru_cache(maxsize=10_000)(self._demonym)
         self.place = lru_cache(maxsize=100_000)(self._place)
 
     def _rows_to_candidates(self, rows) -> tuple[Candidate, ...]:
@@ -406,7 +407,7 @@ class Gazetteer:
         return self._rows_to_candidates(
             self._con.execute(self._SELECT + "WHERE n.skeleton = ?", (skeleton(key),)))
 
-    def demonym(self, key: str) -> Candidate | None:
+    def _demonym(self, key: str) -> Candidate | None:
         """The country (or region) a demonym key refers to."""
         pid = self.demonym_keys.get(key)
         if pid is None:

@@ -41,10 +41,9 @@ def _prior(c: Candidate) -> float:
 
 
 def _km(a, b) -> float:
-    la1, lo1, la2, lo2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin(
-        (lo2 - lo1) / 2) ** 2
-    return 12742.0 * math.asin(min(1.0, math.sqrt(h)))
+    """Distance in km, equirectangular: close enough at the scale proximity matters (<500 km)."""
+    dx = (b[1] - a[1]) * math.cos(math.radians((a[0] + b[0]) / 2))
+    return 111.2 * math.hypot(dx, b[0] - a[0])
 
 
 class Resolver:
@@ -83,13 +82,15 @@ class Resolver:
         first = [self._pick(s, cs, _Context.of(countries), "") for s, cs in zip(spans, cands)]
         top_country = countries.most_common(1)[0][0] if countries else ""
         mentions = []
+        contexts: dict[str, _Context] = {}
         for n, (s, cs) in enumerate(zip(spans, cands)):
             # second pass: the other names' readings as context (never the name's own, so a
             # name repeated five times does not vote for itself)
-            others = [k for k, o in enumerate(spans) if o.key != s.key]
-            ctx = _Context.of(countries - Counter(_sum(votes[k] for k, o in enumerate(spans)
-                                                       if o.key == s.key)),
-                              [first[k] for k in others])
+            ctx = contexts.get(s.key)
+            if ctx is None:
+                ctx = contexts[s.key] = _Context.of(
+                    countries - _sum(votes[k] for k, o in enumerate(spans) if o.key == s.key),
+                    [first[k] for k, o in enumerate(spans) if o.key != s.key])
             cache_ctx = f"{ctx.key()}|{s.qualifier}|{s.after}"
             hit = self.cache.resolution(s.key, cache_ctx)
             if hit is None:
