@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
 from pathlib import Path
 
 from tqdm import tqdm
@@ -16,6 +15,7 @@ from tqdm import tqdm
 from geodata import evaluate, paths
 from geodata.articles import MAX_BYTES, Problem, load
 from geodata.export import FORMATS, export
+from geodata.ingest import IngestReport, ingest
 from geodata.queries import Filter, mention_rows
 from geodata.store import Store
 
@@ -24,62 +24,29 @@ EXIT_PROBLEMS = 2  # something in the input was skipped or read with a caveat
 
 def ingest_command(args: argparse.Namespace) -> int:
     """Load, parse and store every article under the paths; print what happened."""
-    # The parser loads the gazetteer index: imported here so export/stats/delete start fast.
-    from geodata.parser import get_parser
-
-    parser = get_parser()
     store = Store(args.db)
-    counts: Counter = Counter()
-    places: set[str] = set()
-    problems: list[Problem] = []
-    batch: list = []
-
-    def flush() -> None:
-        for (article, mentions), added in zip(batch, store.add_many(batch)):
-            if added:
-                counts["added"] += 1
-                counts["mentions"] += len(mentions)
-                counts["unresolved"] += sum(m.place is None for m in mentions)
-                places.update(m.place.id for m in mentions if m.place is not None)
-            else:
-                counts["present"] += 1
-        batch.clear()
-
+    report = IngestReport()
     try:
         with tqdm(desc="ingest", unit=" articles", file=sys.stderr, disable=args.quiet) as bar:
-            for item in load(args.paths, max_bytes=int(args.max_mb * 1024 * 1024)):
-                if isinstance(item, Problem):
-                    problems.append(item)
-                    continue
-                bar.update()
-                if store.has(item.id):
-                    counts["present"] += 1
-                    continue
-                try:
-                    mentions = parser.parse(item.text)
-                except Exception as exc:  # one article the parser chokes on must not stop the batch
-                    problems.append(Problem(item.origin, f"the geoparser failed ({exc!r}); article skipped"))
-                    continue
-                batch.append((item, mentions))
-                if len(batch) >= args.batch:
-                    flush()
-            flush()
+            ingest(load(args.paths, max_bytes=int(args.max_mb * 1024 * 1024)), store,
+                   batch=args.batch, on_article=lambda article: bar.update(), report=report)
     except KeyboardInterrupt:
-        problems.append(Problem("ingest", "interrupted; the articles counted above are stored"))
+        report.problems.append(
+            Problem("ingest", "interrupted; the articles counted above are stored"))
     finally:
         store.close()
 
     print(
-        f"articles: {counts['added']} added, {counts['present']} already present\n"
-        f"mentions: {counts['mentions']} added ({counts['unresolved']} unresolved)\n"
-        f"places:   {len(places)} in the added articles\n"
+        f"articles: {report.added} added, {report.present} already present\n"
+        f"mentions: {report.mentions} added ({report.unresolved} unresolved)\n"
+        f"places:   {len(report.places)} in the added articles\n"
         f"store:    {args.db}"
     )
-    if problems:
-        print(f"problems: {len(problems)} (skipped or read with a caveat)")
-        for problem in problems:
+    if report.problems:
+        print(f"problems: {len(report.problems)} (skipped or read with a caveat)")
+        for problem in report.problems:
             print(f"  {problem}")
-    return EXIT_PROBLEMS if problems else 0
+    return EXIT_PROBLEMS if report.problems else 0
 
 
 def export_command(args: argparse.Namespace) -> int:
