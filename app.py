@@ -65,7 +65,8 @@ editable = access.can_edit()
 # ---- sidebar: filters, timeline, add, export, admin -----------------------------------------
 with st.sidebar:
     st.title("Placewire")
-    st.caption(f"{totals['articles']} articles · {totals['mentions']} place mentions · {totals['places']} places")
+    st.caption(" · ".join(f"{n} {word}{'s' * (n != 1)}" for n, word in (
+        (totals["articles"], "article"), (totals["mentions"], "place mention"), (totals["places"], "place"))))
     filters.place_search(lambda q: loaders.search(STORE, ver, q), select_place)
     filters.narrowing(all_sources)
     filters.layers()
@@ -94,9 +95,9 @@ with st.sidebar:
         loaders.articles(STORE, ver, flt), state.get("articles_shown", timeline.LIST_PAGE),
         open_article, lambda: more("articles_shown", timeline.LIST_PAGE),
     )
-    with st.expander("Add articles"):
+    with st.expander("Add articles", key="add_expander"):
         upload.show(STORE, editable=editable, on_added=st.cache_data.clear)
-    with st.expander("Export this filter"):
+    with st.expander("Export this filter", key="export_expander"):
         export.show(STORE, flt, in_filter)
     access.unlock()
 state["filter"] = flt  # what the page shows, for the export and for tests
@@ -149,7 +150,7 @@ if art:
     if clicked:
         select_place(clicked)
         st.rerun()
-    with st.expander("Correct a pin"):
+    with st.expander("Correct a pin", key="correct_expander"):
         correct.show(STORE, art, editable=editable, on_corrected=st.cache_data.clear)
     if editable:
         with st.popover("Delete this article"):

@@ -1,61 +1,44 @@
-"""Adding articles from the page: geodata's loader, parser and store, one report per file.
+"""Adding articles from the page: geodata's loader and ingest loop, one report per file.
 
 The page does not parse text: it hands uploaded files (or the seeds folder on first start) to
-geodata.articles, geodata.parser and geodata.store, and reports per file what went in and what
-was skipped, so one bad file never stops the rest.
+geodata.articles and geodata.ingest (the same loop the CLI runs), and reports per file what went
+in and what was skipped, so one bad file never stops the rest.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
-from geodata.articles import Item, Problem, load, load_bytes
+from geodata.articles import Problem, load, load_bytes
+from geodata.ingest import IngestReport, ingest
 from geodata.store import Store
 
 
 @dataclass
 class FileReport:
-    """What became of one input file."""
+    """What became of one input (a file, or the seeds folder)."""
 
     name: str
-    added: int = 0
-    present: int = 0
-    mentions: int = 0
-    problems: list[str] = field(default_factory=list)
+    result: IngestReport
+
+    @property
+    def problems(self) -> list[str]:
+        return [str(p) for p in self.result.problems]
+
+    @property
+    def added(self) -> int:
+        return self.result.added
 
     def summary(self) -> str:
-        parts = [f"{self.added} article{'s' * (self.added != 1)} added"]
-        if self.present:
-            parts.append(f"{self.present} already stored")
-        parts.append(f"{self.mentions} place mention{'s' * (self.mentions != 1)}")
-        if self.problems:
-            parts.append(f"{len(self.problems)} problem{'s' * (len(self.problems) != 1)}")
+        r = self.result
+        parts = [f"{r.added} article{'s' * (r.added != 1)} added"]
+        if r.present:
+            parts.append(f"{r.present} already stored")
+        parts.append(f"{r.mentions} place mention{'s' * (r.mentions != 1)}")
+        if r.problems:
+            parts.append(f"{len(r.problems)} problem{'s' * (len(r.problems) != 1)}")
         return ", ".join(parts)
-
-
-def _ingest(items: Iterable[Item], store: Store, report: FileReport) -> None:
-    from geodata.parser import get_parser  # loads the gazetteer index: only when adding
-
-    parser = get_parser()
-    batch = []
-    for item in items:
-        if isinstance(item, Problem):
-            report.problems.append(str(item))
-            continue
-        if store.has(item.id):
-            report.present += 1
-            continue
-        try:
-            batch.append((item, parser.parse(item.text)))
-        except Exception as exc:  # one article the parser chokes on must not stop the file
-            report.problems.append(f"{item.origin}: the geoparser failed ({exc!r}); article skipped")
-    for (article, mentions), added in zip(batch, store.add_many(batch)):
-        if added:
-            report.added += 1
-            report.mentions += len(mentions)
-        else:
-            report.present += 1
 
 
 def ingest_files(
@@ -68,19 +51,17 @@ def ingest_files(
     with Store(store_path) as store:
         for done, (name, data) in enumerate(files):
             progress(done, name)
-            report = FileReport(name)
+            result = IngestReport()
             try:
-                _ingest(load_bytes(name, data, origin=name), store, report)
-            except Exception as exc:  # a file the loader cannot handle at all: report, go on
-                report.problems.append(f"{name}: could not be read ({exc})")
-            reports.append(report)
+                ingest(load_bytes(name, data, origin=name), store, report=result)
+            except Exception as exc:  # a file the loader cannot handle at all: report it, go on
+                result.problems.append(Problem(name, f"could not be read ({exc})"))
+            reports.append(FileReport(name, result))
         progress(len(files), "")
     return reports
 
 
 def ingest_paths(store_path: Path, paths: list[Path]) -> FileReport:
     """Load, parse and store files and folders (the seeds on first start) as one report."""
-    report = FileReport(", ".join(p.name for p in paths))
     with Store(store_path) as store:
-        _ingest(load(paths), store, report)
-    return report
+        return FileReport(", ".join(p.name for p in paths), ingest(load(paths), store))

@@ -35,9 +35,11 @@ _PRECISION_STYLE = {
 _ON_EACH_FEATURE = folium.JsCode(
     """
     function (feature, layer) {
-        // tip and popup are HTML built server-side from escaped text
+        // tip and popup are HTML built server-side from escaped text; the popup's tip sits on
+        // the marker's top edge so the marker stays clickable while its popup is open
         layer.bindTooltip(feature.properties.tip, {sticky: true});
-        layer.bindPopup(feature.properties.popup, {maxWidth: 340});
+        layer.bindPopup(feature.properties.popup,
+                        {maxWidth: 340, offset: L.point(0, 7 - feature.properties.style.radius)});
     }
     """
 )

@@ -48,7 +48,8 @@ def chart(days: list[dict], place_days: list[dict], place_name: str | None,
     frame["period"] = pd.to_datetime(frame["period"])
     groups = [place_name, other] if place_name else [other]
     bars = alt.Chart(frame).mark_bar().encode(
-        x=alt.X("period:T", title=None),
+        x=alt.X("period:T", title=None,
+                axis=alt.Axis(format="%b %d", tickCount="week" if weekly else "day", labelOverlap=True)),
         y=alt.Y("sum(mentions):Q", title="per week" if weekly else "per day"),
         color=alt.Color("group:N", scale=alt.Scale(domain=groups, range=["#d62728", "#9aa5b1"][-len(groups):]),
                         legend=alt.Legend(orient="bottom", title=None)),
@@ -102,7 +103,7 @@ def article_list(items: list[dict], shown: int, on_open: Callable[[str], None],
     _article_buttons(dated[:shown], on_open, "open")
     if len(dated) > shown:
         st.button(f"Show more ({len(dated) - shown} left)", key="articles_more", on_click=on_more)
-    with st.expander(f"Unknown date: {len(undated)} article{'s' * (len(undated) != 1)}"):
+    with st.expander(f"Unknown date: {len(undated)} article{'s' * (len(undated) != 1)}", key="undated_expander"):
         if undated:
             st.caption("No publication date was found for these; they are not on the chart.")
         _article_buttons(undated[:shown], on_open, "undated")

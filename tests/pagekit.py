@@ -30,7 +30,7 @@ CORPUS = [
      "date": "2020-03-01",
      "text": "Aid convoys reached Idlib province. Saraqeb remained contested."},
     {"title": "Undated bulletin", "source": "Wire B", "url": "https://news.example/bulletin",
-     "text": "A bulletin from Aleppo without any date."},
+     "text": "Shelling in Aleppo and Saraqeb was reported in a bulletin without any date."},
 ]
 
 # An article whose every field tries to inject HTML, script or Markdown into the page.
