@@ -84,6 +84,7 @@ class Span:
     after: str = ""  # the key of a name that follows after a comma ("Paris, Texas")
     border: bool = False  # "the Turkish border": the border of that country with the story's
     loose: bool = False  # found by the transliteration skeleton, not an exact key
+    unknown: bool = False  # not in the gazetteer; "in X"/"near X" says X is a place: ask online
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -135,9 +136,10 @@ class Extractor:
 
     MAX_WORDS = 7
 
-    def __init__(self, gazetteer) -> None:
+    def __init__(self, gazetteer, unknown_names: bool = False) -> None:
         self.gaz = gazetteer
         self.lex = _lexicon()
+        self.unknown_names = unknown_names  # only worth finding when an online geocoder is on
 
     def _gap(self, text: str, a: Token, b: Token) -> str:
         return text[a.end:b.start]
@@ -233,6 +235,8 @@ class Extractor:
                                   self._after(text, tokens, j), border))
             i = j
         spans += self._loose(text, tokens, sents, chains, spans, persons)
+        if self.unknown_names:
+            spans += self._unknown(text, tokens, sents, chains, spans)
         spans.sort(key=lambda s: s.start)
         return spans, tokens, sents
 
@@ -265,6 +269,32 @@ class Extractor:
             found.append(Span(a, b, words[0].start, words[-1].end, key, False, (sa, sb),
                               self._qualifier(text, tokens, b), self._after(text, tokens, b),
                               loose=True))
+        return found
+
+    def _unknown(self, text, tokens, sents, chains, spans) -> list[Span]:
+        """Proper nouns the gazetteer lacks where the words before them say they are places:
+        "in Kafr Nabudah", "near Tal Tamr", "the village of Hish"."""
+        taken = {k for s in spans for k in range(s.i, s.j)}
+        found = []
+        for a, b in chains:
+            if a == 0 or b - a > 3 or any(k in taken for k in range(a, b)):
+                continue
+            words, cue = tokens[a:b], tokens[a - 1]
+            if text[cue.end:words[0].start] != " " or cue.cap or cue.key not in _CUES:
+                continue
+            if cue.key == "of" and not (a > 1 and tokens[a - 2].key in _CUED_OF
+                                        and text[tokens[a - 2].end:cue.start] == " "):
+                continue
+            # the cue outweighs the guess that two unknown capitalised words are a person
+            if any(w.key in self.lex["org_words"] or w.key in self.lex["not_places"]
+                   or w.key in self.lex["titles"] or w.key in self.lex["function_words"]
+                   for w in words):
+                continue
+            sa, sb = sents[words[0].sent]
+            key = norm(text[words[0].start:words[-1].end])
+            found.append(Span(a, b, words[0].start, words[-1].end, key, False, (sa, sb),
+                              self._qualifier(text, tokens, b), self._after(text, tokens, b),
+                              unknown=True))
         return found
 
     def _person_words(self, tokens, chains) -> set[str]:
@@ -372,8 +402,12 @@ _QUALIFIERS = {
     "county": "admin2", "district": "admin2", "parish": "admin2",
     "city": "city", "town": "city", "village": "city", "township": "city",
 }
+# Words before a proper noun that make it a place ("in X", "the village of X").
+_CUES = frozenset("in near outside toward towards around of".split())
+_CUED_OF = frozenset("village town city outskirts camp countryside".split())
 # Lower-case words the rules read; every other lower-case word is skipped by `tokenize`.
-_KEPT_LOWER = _CONNECTORS | _CHAIN_CONNECTORS | frozenset(_QUALIFIERS) | {"border", "frontier"} | {
+_KEPT_LOWER = _CONNECTORS | _CHAIN_CONNECTORS | frozenset(_QUALIFIERS) | {"border", "frontier"} | (
+    _CUES | _CUED_OF) | {
     line.strip() for line in (_DATA / "products.txt").read_text(encoding="utf-8").splitlines()
     if line.strip() and not line.startswith("#")}
 # A word `tokenize` keeps: one starting with a capital (or any non-ASCII letter, sorted out

@@ -60,15 +60,42 @@ class GazetteerGeocoder(Geocoder):
         return locations
 
 
-def online_fallback() -> Geocoder | None:
-    """geopy's Nominatim behind a 1 request/s RateLimiter, when PLACEWIRE_GEOCODER=nominatim.
+def online_fallback(adapter_factory=None):
+    """geopy's Nominatim behind geopy's RateLimiter (1 request/s), when the setting
+    PLACEWIRE_GEOCODER=nominatim asks for it; else None. Off by default: Placewire works offline.
 
-    Off by default: Placewire works offline. The user agent names the tool, as Nominatim's
-    usage policy asks.
+    It is asked only for names the gazetteer lacks, every answer is cached, and the user agent
+    names the tool, as Nominatim's usage policy asks. Tests pass an adapter serving recorded
+    responses.
     """
     if os.environ.get("PLACEWIRE_GEOCODER", "").lower() != "nominatim":
         return None
+    from geopy.extra.rate_limiter import RateLimiter
     from geopy.geocoders import Nominatim
 
-    agent = os.environ.get("PLACEWIRE_USER_AGENT", "placewire/1.0 (offline geoparser)")
-    return Nominatim(user_agent=agent, timeout=10)
+    agent = os.environ.get("PLACEWIRE_USER_AGENT", "placewire/1.0 (offline-first geoparser)")
+    nominatim = Nominatim(user_agent=agent, timeout=10, adapter_factory=adapter_factory)
+    return RateLimiter(nominatim.geocode, min_delay_seconds=1.0, max_retries=1,
+                       swallow_exceptions=True, return_value_on_exception=None)
+
+
+# Nominatim's address types, in our kinds
+_NOMINATIM_KINDS = {
+    "country": "country", "state": "admin1", "province": "admin1", "region": "admin1",
+    "county": "admin2", "state_district": "admin2", "district": "admin2", "municipality": "admin2",
+    "city": "city", "town": "city", "village": "city", "hamlet": "city", "suburb": "city",
+    "neighbourhood": "city", "quarter": "city", "isolated_dwelling": "city",
+}
+
+
+def nominatim_place(loc: Location) -> dict:
+    """A Nominatim answer (with address details) as the raw place dict candidates carry."""
+    raw = loc.raw
+    address = raw.get("address") or {}
+    kind = _NOMINATIM_KINDS.get(raw.get("addresstype") or raw.get("type") or "", "region")
+    name = raw.get("name") or loc.address.split(",")[0]
+    return {"id": f"osm:{raw.get('osm_type', 'x')}:{raw.get('osm_id', name)}", "name": name,
+            "kind": kind, "country": (address.get("country_code") or "").upper(),
+            "lat": loc.latitude, "lon": loc.longitude, "geonameid": None,
+            "admin1": address.get("state", ""), "population": 0, "admin1_id": "",
+            "primary": True, "capital": False}

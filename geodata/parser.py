@@ -12,7 +12,7 @@ from . import paths
 from .cache import ResolutionCache
 from .extract import Extractor
 from .gazetteer import load_gazetteer
-from .geocoder import GazetteerGeocoder
+from .geocoder import GazetteerGeocoder, online_fallback
 from .model import Mention
 from .resolve import Resolver
 
@@ -20,11 +20,12 @@ from .resolve import Resolver
 class Geoparser:
     """Finds place names in a text and resolves each with the document as context."""
 
-    def __init__(self, gazetteer, cache: ResolutionCache | None = None) -> None:
+    def __init__(self, gazetteer, cache: ResolutionCache | None = None, online=None) -> None:
+        """`online`: a geopy geocode callable asked for names the gazetteer lacks (off: None)."""
         self.gazetteer = gazetteer
         self.geocoder = GazetteerGeocoder(gazetteer)
-        self.extractor = Extractor(gazetteer)
-        self.resolver = Resolver(self.geocoder, cache)
+        self.extractor = Extractor(gazetteer, unknown_names=online is not None)
+        self.resolver = Resolver(self.geocoder, cache, online)
 
     def parse(self, text: str) -> list[Mention]:
         """Every toponym and demonym of `text`, as spans into it, in order."""
@@ -44,6 +45,6 @@ class Geoparser:
 @lru_cache(maxsize=1)
 def get_parser() -> Geoparser:
     """The process's parser over the data directory's index and cache (built when missing)."""
-    parser = Geoparser(load_gazetteer(), ResolutionCache(paths.cache_path()))
+    parser = Geoparser(load_gazetteer(), ResolutionCache(paths.cache_path()), online_fallback())
     atexit.register(parser.flush)
     return parser

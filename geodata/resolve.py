@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .cache import ResolutionCache
 from .extract import Span
 from .gazetteer import Candidate
-from .geocoder import raw_to_candidate
+from .geocoder import nominatim_place, raw_to_candidate
 from .borders import border_point
 from .model import Mention, Place
 
@@ -49,8 +49,9 @@ def _km(a, b) -> float:
 class Resolver:
     """Resolves a document's spans in two passes: priors and countries, then local context."""
 
-    def __init__(self, geocoder, cache: ResolutionCache | None = None) -> None:
+    def __init__(self, geocoder, cache: ResolutionCache | None = None, online=None) -> None:
         self.geocoder = geocoder
+        self.online = online  # a callable geopy geocode (Nominatim) for names the index lacks
         self.cache = cache or ResolutionCache(None)
         self._known: dict[tuple[str, bool], list[Candidate]] = {}
 
@@ -69,11 +70,25 @@ class Resolver:
         known = self._known[(key, how)] = [raw_to_candidate(r) for r in answer]
         return known
 
-    def _span_candidates(self, s: Span) -> list[Candidate]:
+    def _span_candidates(self, s: Span, text: str) -> list[Candidate]:
+        if s.unknown:
+            return self._online_candidates(s.key, text[s.start:s.end])
         return self.candidates(s.key, "demonym" if s.demonym else "loose" if s.loose else "exact")
 
+    def _online_candidates(self, key: str, name: str) -> list[Candidate]:
+        """The online geocoder's answer for a name the gazetteer lacks (asked as written, cached
+        by its key like the rest)."""
+        if self.online is None:
+            return []
+        answer = self.cache.geocode("nominatim", key)
+        if answer is None:
+            loc = self.online(name, addressdetails=True, language="en")
+            answer = [nominatim_place(loc)] if loc else []
+            self.cache.put_geocode("nominatim", key, answer)
+        return [raw_to_candidate(r) for r in answer]
+
     def resolve(self, text: str, spans: list[Span]) -> list[Mention]:
-        cands = [self._span_candidates(s) for s in spans]
+        cands = [self._span_candidates(s, text) for s in spans]
         votes = [self._vote(s, cs) for s, cs in zip(spans, cands)]
         countries: Counter = Counter()
         for v in votes:
