@@ -166,9 +166,15 @@ class Resolver:
         after_cc = {c.place.country for c in after}
         admin1s = dict(ctx.admin1s)
         best = None
+        # a city named like the province it lies in ("Aleppo", "Deir ez-Zor") is what a bare
+        # name means; "Idlib province" says otherwise through the qualifier
+        seats = {c.place.id for c in cs if c.place.kind == "city" and c.place.population >= 50_000
+                 and any(o.place.id == c.admin1_id for o in cs)}
         for c in cs:
             p = c.place
             score = _prior(c) + 2.0 * share.get(p.country, 0.0) / total
+            if p.id in seats:
+                score += 1.0
             if s.qualifier:
                 score += 2.0 if s.qualifier == p.kind else -0.5
             if after:
