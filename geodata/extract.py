@@ -8,6 +8,7 @@ noun ("Aleppo soap") rules a name out; words capitalised only because they start
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from wordfreq import zipf_frequency
 
-from .names import WORD_FORMS, norm
+from .names import WORD_FORMS, norm, skeleton
 
 _DATA = Path(__file__).resolve().parent / "data"
 
@@ -52,6 +53,15 @@ def _lexicon() -> dict[str, frozenset[str]]:
             ("not_places", "titles", "org_words", "place_words", "products", "function_words")}
 
 
+def _near(place, anchors, km: float = 150.0) -> bool:
+    """Whether a place lies within `km` of any of the anchors (equirectangular distance)."""
+    for a in anchors:
+        dx = (place.lon - a.lon) * math.cos(math.radians(a.lat))
+        if 111.2 * math.hypot(dx, place.lat - a.lat) <= km:
+            return True
+    return False
+
+
 @lru_cache(maxsize=100_000)
 def common_word(key: str) -> bool:
     """True for a frequent English word or contraction (zipf >= 4.9: "council", "we're")."""
@@ -83,7 +93,7 @@ class Span:
     qualifier: str = ""  # "admin1", "city", "admin2" when the text says "X province" etc.
     after: str = ""  # the key of a name that follows after a comma ("Paris, Texas")
     border: bool = False  # "the Turkish border": the border of that country with the story's
-    loose: bool = False  # found by the transliteration skeleton, not an exact key
+    loose: tuple[str, ...] = ()  # found by the transliteration skeleton: the place ids it may be
     unknown: bool = False  # not in the gazetteer; "in X"/"near X" says X is a place: ask online
 
 
@@ -242,10 +252,11 @@ class Extractor:
 
     def _loose(self, text, tokens, sents, chains, spans, persons) -> list[Span]:
         """Proper-noun phrases no exact key matched, looked up by their transliteration skeleton
-        ("Maaret al-Numan" for "Ma'arrat an-Nu'man"), kept only in the countries the document's
-        exact names are in: spelling varies for the places a story is about."""
+        ("Maaret al-Numan" for "Ma'arrat an-Nu'man", "Jisr al-Shughour"), kept only when the
+        match lies within 150 km of a place the document names exactly, in a country whose names
+        are transliterated: spelling varies for the places a story is about, in Syria, not Ohio."""
         taken = {k for s in spans for k in range(s.i, s.j)}
-        countries = None
+        anchors = None
         found = []
         for a, b in chains:
             while a < b and (tokens[a].key in self.lex["function_words"] or
@@ -255,20 +266,25 @@ class Extractor:
                 continue
             words = tokens[a:b]
             key = norm(text[words[0].start:words[-1].end])
-            # only names written with an Arabic article: elsewhere a loose key finds namesakes
-            # of ordinary words and people far more often than spelling variants
-            if " al " not in f" {key} " or words[-1].key in persons or any(
-                    w.key in self.lex["org_words"] or w.key in self.lex["not_places"] for w in words):
+            # the skeleton of a short name or an English word finds too much
+            if len(skeleton(key).replace(" ", "")) < 3 or words[-1].key in persons or any(
+                    w.key in self.lex["org_words"] or w.key in self.lex["not_places"]
+                    or w.key in self.lex["function_words"] or w.key in self.gaz.demonym_keys
+                    or (w.cap and common_word(w.key)) for w in words):
                 continue
-            if countries is None:
-                countries = {c.place.country for s in spans for c in (
-                    (self.gaz.demonym(s.key),) if s.demonym else self.gaz.candidates(s.key)[:1])}
-            if not any(c.place.country in countries for c in self.gaz.loose_candidates(key)):
+            if anchors is None:
+                anchors = [c.place for s in spans if not s.demonym
+                           for c in self.gaz.candidates(s.key)[:1]
+                           if c.place.country in self.gaz.transliterated
+                           and c.place.kind in ("city", "admin1", "admin2")]
+            near = tuple(c.place.id for c in self.gaz.loose_candidates(key)
+                         if anchors and _near(c.place, anchors))
+            if not near:
                 continue
             sa, sb = sents[words[0].sent]
             found.append(Span(a, b, words[0].start, words[-1].end, key, False, (sa, sb),
                               self._qualifier(text, tokens, b), self._after(text, tokens, b),
-                              loose=True))
+                              loose=near))
         return found
 
     def _unknown(self, text, tokens, sents, chains, spans) -> list[Span]:

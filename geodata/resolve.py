@@ -73,7 +73,9 @@ class Resolver:
     def _span_candidates(self, s: Span, text: str) -> list[Candidate]:
         if s.unknown:
             return self._online_candidates(s.key, text[s.start:s.end])
-        return self.candidates(s.key, "demonym" if s.demonym else "loose" if s.loose else "exact")
+        if s.loose:  # only the spellings' places near the story's (the extractor's choice)
+            return [c for c in self.candidates(s.key, "loose") if c.place.id in s.loose]
+        return self.candidates(s.key, "demonym" if s.demonym else "exact")
 
     def _online_candidates(self, key: str, name: str) -> list[Candidate]:
         """The online geocoder's answer for a name the gazetteer lacks (asked as written, cached
