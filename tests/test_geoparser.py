@@ -215,3 +215,15 @@ def test_eval_scores_a_corpus_slice(data_dir, tmp_path):
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["recognition_exact"]["f1"] > 0.6
     assert result["geocoding_exact"]["acc_at_161km_or_id"] > 0.6
+
+
+def test_spelling_variants_are_found_near_the_story_only(parser):
+    # "Heesh" is GeoNames' "Ḩīsh", 15 km from Khan Sheikhoun: found as a variant in a Syrian story
+    ms = {m.surface: m.place for m in parser.parse(
+        "Shelling hit Heesh and Mhambel near Khan Sheikhoun in Syria's Idlib province.")}
+    assert ms["Heesh"].country == "SY" and abs(ms["Heesh"].lat - 35.55) < 0.1
+    assert ms["Mhambel"].country == "SY"
+    # the same loose lookup is not tried in an English-speaking country's story
+    assert "Heesh" not in surfaces(parser, "Heesh and Mhambel met in Columbus, Ohio.")
+    # nor on English words or people's names in a Syrian story
+    assert surfaces(parser, "People said Media reports from Idlib were late.") == ["Idlib"]
