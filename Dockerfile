@@ -36,9 +36,11 @@ RUN apt-get update \
 
 COPY . .
 
-# The gazetteer index, built once here rather than on the first visitor's request.
+# The gazetteer index and the seed corpus, made once here rather than on the first visitor's
+# request (the page opens on the seeds when nothing else was ingested).
 RUN mkdir -p /data \
  && python -m geodata build-index \
+ && python -m geodata ingest seeds --quiet \
  && chown -R placewire:placewire /data
 
 # Declared after the index is in /data: a new named volume starts with it. A bind mount starts

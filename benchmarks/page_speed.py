@@ -208,7 +208,13 @@ def _visit(browser, url: str, weigh: bool = False) -> dict:
     t = time.perf_counter()
     page.goto(url)
     frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
-    frame.locator("path.leaflet-interactive").first.wait_for(state="visible", timeout=300_000)
+    try:
+        frame.locator("path.leaflet-interactive").first.wait_for(state="visible", timeout=180_000)
+    except Exception as exc:
+        shot = Path(tempfile.gettempdir()) / "placewire-page-speed-failure.png"
+        page.screenshot(path=str(shot), full_page=True)
+        raise SystemExit(f"no marker drawn within 180 s ({exc.__class__.__name__}); screenshot: {shot}\n"
+                         f"page text: {page.inner_text('body')[:2000]}") from None
     ready = time.perf_counter() - t
     if weigh:
         page.wait_for_load_state("networkidle")
