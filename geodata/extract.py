@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from wordfreq import zipf_frequency
-
 from .names import WORD_FORMS, norm, skeleton
 
 _DATA = Path(__file__).resolve().parent / "data"
@@ -60,12 +58,6 @@ def _near(place, anchors, km: float = 150.0) -> bool:
         if 111.2 * math.hypot(dx, place.lat - a.lat) <= km:
             return True
     return False
-
-
-@lru_cache(maxsize=100_000)
-def common_word(key: str) -> bool:
-    """True for a frequent English word or contraction (zipf >= 4.9: "council", "we're")."""
-    return " " not in key and zipf_frequency(key, "en") >= 4.9
 
 
 @dataclass(slots=True)
@@ -255,8 +247,12 @@ class Extractor:
         ("Maaret al-Numan" for "Ma'arrat an-Nu'man", "Jisr al-Shughour"), kept only when the
         match lies within 150 km of a place the document names exactly, in a country whose names
         are transliterated: spelling varies for the places a story is about, in Syria, not Ohio."""
+        anchors = [c.place for s in spans if not s.demonym for c in self.gaz.candidates(s.key)[:1]
+                   if c.place.country in self.gaz.transliterated
+                   and c.place.kind in ("city", "admin1", "admin2")]
+        if not anchors:
+            return []
         taken = {k for s in spans for k in range(s.i, s.j)}
-        anchors = None
         found = []
         for a, b in chains:
             while a < b and (tokens[a].key in self.lex["function_words"] or
@@ -270,15 +266,10 @@ class Extractor:
             if len(skeleton(key).replace(" ", "")) < 3 or words[-1].key in persons or any(
                     w.key in self.lex["org_words"] or w.key in self.lex["not_places"]
                     or w.key in self.lex["function_words"] or w.key in self.gaz.demonym_keys
-                    or (w.cap and common_word(w.key)) for w in words):
+                    or (w.cap and w.key in self.gaz.common_words) for w in words):
                 continue
-            if anchors is None:
-                anchors = [c.place for s in spans if not s.demonym
-                           for c in self.gaz.candidates(s.key)[:1]
-                           if c.place.country in self.gaz.transliterated
-                           and c.place.kind in ("city", "admin1", "admin2")]
             near = tuple(c.place.id for c in self.gaz.loose_candidates(key)
-                         if anchors and _near(c.place, anchors))
+                         if _near(c.place, anchors))
             if not near:
                 continue
             sa, sb = sents[words[0].sent]
@@ -362,7 +353,7 @@ class Extractor:
                 return False
             if key in lex["function_words"] and (t.first or t.text.istitle()):
                 return False
-            if not demonym and common_word(key) and not self._major(key):
+            if not demonym and key in self.gaz.common_words and not self._major(key):
                 return False
             # short capitals are acronyms ("FDA", "UN") unless they abbreviate a country or
             # state ("US", "UK", "NSW")
