@@ -117,6 +117,7 @@ def tokenize(text: str, sents: list[tuple[int, int]]) -> list[Token]:
     matched (the gaps they leave keep names from joining across them), which makes this fast."""
     tokens: list[Token] = []
     for s, (a, b) in enumerate(sents):
+        seen = False  # whether a kept word came before in this sentence
         for m in _KEPT_WORD.finditer(text, a, b):
             word = m.group()
             start, end = m.start(), m.end()
@@ -128,7 +129,8 @@ def tokenize(text: str, sents: list[tuple[int, int]]) -> list[Token]:
             low = word.lower()
             # plain words are most words: skip the full normalisation for them
             key = WORD_FORMS.get(low, low) if word.isascii() and word.isalnum() else norm(word)
-            first = not _ANY_WORD.search(text, a, start)
+            first = not seen and not _ANY_WORD.search(text, a, start)
+            seen = True
             tokens.append(Token(start, end, word, key, word[0].isupper(), s, first))
     return tokens
 

@@ -39,10 +39,10 @@ class GazetteerGeocoder(Geocoder):
         self.calls = 0
 
     def geocode(self, query: str, *, exactly_one: bool = True, loose: bool = False,
-                demonym: bool = False, limit: int = 40):
+                demonym: bool = False, limit: int = 20):
         """Places named `query` (any spelling the index knows); `loose` also tries the
         transliteration skeleton. Best-known first (countries, then by population), at most
-        `limit`: past the fortieth "Springfield" no context would pick one. With `demonym`,
+        `limit`: past the twentieth "Springfield" no context would pick one. With `demonym`,
         the query is a people's name and the answer its country ("Spanish" -> Spain)."""
         self.calls += 1
         key = norm(query)
