@@ -227,3 +227,15 @@ def test_spelling_variants_are_found_near_the_story_only(parser):
     assert "Heesh" not in surfaces(parser, "Heesh and Mhambel met in Columbus, Ohio.")
     # nor on English words or people's names in a Syrian story
     assert surfaces(parser, "People said Media reports from Idlib were late.") == ["Idlib"]
+
+
+def test_a_geonames_country_dump_extends_the_gazetteer(data_dir):
+    (data_dir / "geonames").mkdir()
+    (data_dir / "geonames" / "SY.txt").write_bytes(
+        (REPO / "tests" / "fixtures" / "geonames" / "SY.txt").read_bytes())
+    (data_dir / "gazetteer.sqlite").unlink()  # the shared index must not be rebuilt in place
+    p = Geoparser(load_gazetteer(), ResolutionCache(None))
+    ms = {m.surface: m.place for m in p.parse(
+        "Shelling hit Kafrnabudah and Tell Tamer in Syria, near Hama.")}
+    assert ms["Kafrnabudah"].geonameid == 9900001 and ms["Kafrnabudah"].country == "SY"
+    assert ms["Tell Tamer"].id == "gn:9900002"
