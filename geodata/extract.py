@@ -358,9 +358,10 @@ class Extractor:
             if not demonym and key in self.gaz.common_words and not self._major(key):
                 return False
             # short capitals are acronyms ("FDA", "UN") unless they abbreviate a country or
-            # state ("US", "UK", "NSW")
+            # state ("US", "UK", "NSW") or open a dateline ("ATMEH, Syria (AP) -")
             if t.text.isupper() and len(t.text) <= 5 and not demonym and all(
-                    c.place.kind == "city" for c in self.gaz.candidates(key)):
+                    c.place.kind == "city" for c in self.gaz.candidates(key)) and not (
+                    t.first and self._after(text, tokens, j)):
                 return False
         nxt = self._next_word(text, tokens, j)
         if nxt and nxt.sent == t.sent and nxt.key in lex["products"] and not nxt.cap:
