@@ -101,6 +101,8 @@ with st.sidebar:
         export.show(STORE, flt, in_filter)
     access.unlock()
 state["filter"] = flt  # what the page shows, for the export and for tests
+view = share.view_for(flt)  # a shared map view holds while the filter is the shared one
+share.publish(span)  # the URL follows the state now, before the slower map is drawn
 
 # ---- main: map and panel --------------------------------------------------------------------
 top = st.columns([4, 2], vertical_alignment="bottom")
@@ -115,13 +117,12 @@ if missing_assets():
 left, right = st.columns([3, 2])
 with left:
     places = loaders.places(STORE, ver, flt)
-    collection = placemap.features(places, loaders.excerpts(STORE, ver, flt))
     most = max((p["mentions"] for p in places), default=1)
     placemap.draw(
-        collection,
+        loaders.map_layer(STORE, ver, flt),
         on_click=select_place,
         heat=[[p["lat"], p["lon"], p["mentions"] / most] for p in places] if state["heat"] else None,
-        view=share.view_for(flt),
+        view=view,
         selected=place,
         fit=placemap.bounds(places),
     )
@@ -162,4 +163,3 @@ if art:
                 st.cache_data.clear()
                 st.rerun()
 
-share.publish(span)

@@ -118,3 +118,11 @@ def search(path: Path, ver: tuple, q: str) -> list[dict]:
     aliases = [p.id for p in gazetteer_places(q)]
     with _conn(path) as conn:
         return queries.search_places(conn, q, aliases=aliases)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def map_layer(path: Path, ver: tuple, flt: Filter) -> str:
+    """The map's place layer for the filter, serialised once (see components.map.payload)."""
+    from components import map as placemap
+
+    return placemap.payload(placemap.features(places(path, ver, flt), excerpts(path, ver, flt)))

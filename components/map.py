@@ -10,18 +10,23 @@ same marker count too (streamlit-folium issue 316). The selected place's ring go
 from __future__ import annotations
 
 import html
+import json
 import math
+import re
 from typing import Callable
 
 import folium
 import streamlit as st
+from branca.element import MacroElement
 from folium.plugins import HeatMap
+from jinja2 import Template
 from streamlit_folium import st_folium
 
 from components import assets, basemap
 from components.markup import KIND_LABELS, colour, esc, excerpt_html
 
 HEIGHT = 560
+_TEMPLATE_OPENER = re.compile(r"\{(?=[{%#])")
 _SEA = "<style>.leaflet-container { background: #d6e6f0; }</style>"
 # Fill and dash per precision: exact towns solid; areas (their centre point) paler and dashed.
 _PRECISION_STYLE = {
@@ -37,6 +42,7 @@ _ON_EACH_FEATURE = folium.JsCode(
     function (feature, layer) {
         // tip and popup are HTML built server-side from escaped text; the popup's tip sits on
         // the marker's top edge so the marker stays clickable while its popup is open
+        layer.setStyle(feature.properties.style);
         layer.bindTooltip(feature.properties.tip, {sticky: true});
         layer.bindPopup(feature.properties.popup,
                         {maxWidth: 340, offset: L.point(0, 7 - feature.properties.style.radius)});
@@ -66,7 +72,6 @@ def _popup(place: dict, excerpts: list[dict]) -> str:
     return "".join(parts)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
 def features(places: list[dict], excerpts: dict[str, list[dict]]) -> dict:
     """The places as a GeoJSON FeatureCollection with per-feature style, tooltip and popup.
 
@@ -97,6 +102,43 @@ def features(places: list[dict], excerpts: dict[str, list[dict]]) -> dict:
             },
         })
     return {"type": "FeatureCollection", "features": out}
+
+
+def payload(collection: dict) -> str:
+    """The collection as JSON text that is safe inside a script and inside a Jinja template.
+
+    No "<" at all (no "</script>"), ASCII only, and no "{{", "{%" or "{#": branca compiles
+    rendered scripts as Jinja templates, so article text like "{{ ... }}" would be evaluated.
+    In compact JSON such a brace can only sit inside a string, where \\u007b means the same.
+    Serialised once per filter (the caller caches it): folium would otherwise re-encode
+    megabytes of popups on each of the several renders streamlit-folium does per rerun.
+    """
+    text = json.dumps(collection, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")
+    return _TEMPLATE_OPENER.sub(r"\\u007b", text)
+
+
+class _LayerData(MacroElement):
+    """Adds pre-serialised GeoJSON (see `payload`) to a GeoJson layer in the browser.
+
+    streamlit-folium takes each element's script from its template directly; `render` adds
+    nothing to the folium figure, which would compile the megabytes of data as a Jinja
+    template on every rerun (a third of a second for 2,000 places).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this.layer.get_name() }}.addData({{ this.payload }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, layer: folium.GeoJson, data: str):
+        super().__init__()
+        self.layer, self.payload = layer, data
+
+    def render(self, **kwargs) -> None:
+        return None
 
 
 def bounds(places: list[dict], bulk: float = 0.85) -> list[list[float]] | None:
@@ -157,7 +199,7 @@ def _base(view: tuple[float, float, int] | None, fit: list[list[float]] | None) 
 
 
 def draw(
-    collection: dict,
+    data: str,
     *,
     on_click: Callable[[str], None],
     heat: list[list[float]] | None = None,
@@ -165,18 +207,19 @@ def draw(
     selected: dict | None = None,
     fit: list[list[float]] | None = None,
 ) -> None:
-    """Draw the map; a marker click calls `on_click(place_id)` before the page reruns.
+    """Draw the map of `data` (see `payload`); a marker click calls `on_click(place_id)` first.
 
     `view` (lat, lon, zoom) wins over fitting `fit` bounds. `heat` is [[lat, lon, weight]].
     """
     m = _base(view, fit)
-    folium.GeoJson(
-        collection,
+    layer = folium.GeoJson(
+        {"type": "FeatureCollection", "features": []},
         name="places",
         marker=folium.CircleMarker(),
         on_each_feature=_ON_EACH_FEATURE,
         control=False,
     ).add_to(m)
+    _LayerData(layer, data).add_to(m)
     if heat:
         HeatMap(heat, name="heat", min_opacity=0.3, radius=22, blur=18, control=False).add_to(m)
     ring = folium.FeatureGroup(name="selected", control=False)

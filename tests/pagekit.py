@@ -35,12 +35,12 @@ CORPUS = [
 
 # An article whose every field tries to inject HTML, script or Markdown into the page.
 ATTACK = {
-    "title": "<script>window.__pwned=1</script>Attack **bold** [x](javascript:alert(1)) :red[big]",
+    "title": "<script>window.__pwned=1</script>Attack **bold** [x](javascript:alert(1)) :red[big] {{ 7*7 }}",
     "source": '<img src=x onerror="window.__pwned=2">',
     "url": "javascript:window.__pwned=6",
     "date": "2020-01-13",
     "text": 'Shelling hit Aleppo <script>window.__pwned=3</script> and <img src=x onerror="window.__pwned=4">'
-            " near Idlib. [click](javascript:window.__pwned=5) **bold** <b>tag</b>\n\n# heading",
+            " near Idlib. [click](javascript:window.__pwned=5) **bold** <b>tag</b> {% raw %} {{ 6*7 }}\n\n# heading",
 }
 ATTACK_ID = ATTACK["url"]  # geodata keys an article by its url
 

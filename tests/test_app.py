@@ -13,6 +13,7 @@ import io
 import json
 import re
 import sqlite3
+import time
 
 import pytest
 import streamlit as st
@@ -78,9 +79,10 @@ class FakeMap:
 
 
 def features(fig) -> list[dict]:
-    """The place features of a folium map the page built."""
-    layer = next(c for c in fig._children.values() if getattr(c, "layer_name", None) == "places")
-    return layer.data["features"]
+    """The place features of a folium map the page built (the JSON the browser receives)."""
+    data = next(c for c in fig._children.values() if type(c).__name__ == "_LayerData")
+    assert getattr(data.layer, "layer_name", None) == "places"
+    return json.loads(data.payload)["features"]
 
 
 @pytest.fixture
@@ -134,6 +136,7 @@ def test_first_start_ingests_the_seeds_and_opens_on_idlib_and_aleppo(data):
     # the real st_folium element: its generated map holds the places and fits Idlib and Aleppo
     args = json.loads(map_element(at).proto.json_args)
     assert {"Aleppo · 1", "Idlib · 4"} <= script_tips(args["script"])
+    assert "addData(" in args["script"] and "feature_group" in args["feature_group"]
     south, west, north, east = map(float, re.search(
         r"fitBounds\(\s*\[\[([\d.-]+),\s*([\d.-]+)\],\s*\[([\d.-]+),\s*([\d.-]+)\]\]", args["script"]).groups())
     conn = sqlite3.connect(data / "placewire.sqlite")
@@ -362,7 +365,8 @@ def reader_mention(data, surface: str) -> dict:
 
 def script_tips(script: str) -> set[str]:
     """The tooltips of the place markers in a generated map script (unescaped)."""
-    return {html.unescape(json.loads(t)) for t in re.findall(r'"tip": ("(?:[^"\\]|\\.)*")', script)}
+    data = json.loads(re.search(r"\.addData\((\{.*\})\);", script).group(1))
+    return {html.unescape(f["properties"]["tip"]) for f in data["features"]}
 
 
 def fresh_names(at) -> set[str]:
@@ -378,6 +382,12 @@ def test_upload_reports_each_file_and_adds_the_good_ones(corpus, tmp_path):
                                                   ("broken.json", b"{not json", "application/json")])
     at.run()
     at.button(key="upload_go").click().run()
+    for _ in range(120):  # the ingest runs in a worker thread; the page polls it
+        if "upload_job" not in at.session_state:
+            break
+        time.sleep(0.5)
+        at.run()
+    at.run()
     reports = [e.value for e in at.sidebar.success] + [e.value for e in at.sidebar.warning]
     assert any(r.startswith(md_escape("good.json: 1 article added")) for r in reports), reports
     assert any(r.startswith(md_escape("broken.json: 0 articles added")) and "problem" in r for r in reports)
@@ -421,6 +431,8 @@ def test_an_attack_article_is_shown_as_text_everywhere(corpus, fake_map, tmp_pat
     bodies = [p["popup"] for p in props] + [p["tip"] for p in props] + [h.value for h in at.html]
     assert any("&lt;script&gt;window.__pwned=1&lt;/script&gt;" in b for b in bodies)
     assert any("&lt;img src=x onerror=&quot;window.__pwned=2&quot;&gt;" in b for b in bodies)
+    assert any("{{ 7*7 }}" in p["popup"] for p in props)  # Jinja syntax stays text, never evaluated
+    assert not any("49" in p["popup"] for p in props)
     for body in bodies:
         lowered = body.lower()
         assert "<script" not in lowered and "<img" not in lowered and "href=\"javascript" not in lowered

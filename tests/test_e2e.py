@@ -180,6 +180,7 @@ def test_click_read_share_and_attack(page: Page, server):
     expect(panel_head(page)).to_contain_text("Aleppo", timeout=30_000)
 
     # Copy link, open it in a new tab: same place, article and map view
+    settle(page)
     page.get_by_role("button", name="Copy link").click()
     field = page.locator(".pw-share input")
     expect(field).to_be_visible()
@@ -208,6 +209,7 @@ def test_click_read_share_and_attack(page: Page, server):
     upload = dict(pagekit.ATTACK, url="https://attack.example/upload", title=pagekit.ATTACK["title"] + " 2")
     page.locator("input[type=file]").set_input_files(
         files=[{"name": "attack.json", "mimeType": "application/json", "buffer": json.dumps(upload).encode()}])
+    expect(page.get_by_role("button", name="Remove attack.json")).to_be_visible()
     settle(page)
     page.get_by_role("button", name="Add to the map").click()
     expect(page.get_by_text("attack.json: 1 article added")).to_be_visible(timeout=120_000)
@@ -217,14 +219,15 @@ def test_click_read_share_and_attack(page: Page, server):
     reader = page.locator(".pw-reader")
     expect(reader).to_contain_text("Shelling hit Aleppo <script>window.__pwned=3</script> and <img src=x",
                                    timeout=60_000)
-    expect(reader).to_contain_text("[click](javascript:window.__pwned=5) **bold** <b>tag</b>")
+    expect(reader).to_contain_text("[click](javascript:window.__pwned=5) **bold** <b>tag</b> {% raw %} {{ 6*7 }}")
     expect(page.locator("h3", has_text="Attack **bold**")).to_contain_text(
         "<script>window.__pwned=1</script>Attack **bold** [x](javascript:alert(1)) :red[big]")
     click_marker(page, pagekit.ALEPPO)
     expect(panel(page).filter(has_text="<script>window.__pwned=1</script>").first).to_be_visible(timeout=30_000)
+    expect(page.frame_locator(MAP).locator(".leaflet-popup-content")).to_contain_text(
+        "<script>window.__pwned=1</script>Attack **bold** [x](javascript:alert(1)) :red[big] {{ 7*7 }}")
     # the uploaded one, in the sidebar's list, as literal text
-    expect(page.locator("section[data-testid=stSidebar]")).to_contain_text(
-        "<script>window.__pwned=1</script>Attack **bold** [x](javascript:alert(1)) :red[big] 2")
+    expect(page.locator("section[data-testid=stSidebar]")).to_contain_text(upload["title"])
     # nothing ran: no flag in the page or the map, no dialog, no javascript: link, no injected tags
     _, inner = wait_for_map(page)
     assert page.evaluate("window.__pwned") is None and inner.evaluate("window.__pwned") is None
