@@ -141,6 +141,18 @@ class _LayerData(MacroElement):
         return None
 
 
+def add_places(m: folium.Map, data: str) -> None:
+    """The places layer: one GeoJson layer filled in the browser from `data` (see `payload`)."""
+    layer = folium.GeoJson(
+        {"type": "FeatureCollection", "features": []},
+        name="places",
+        marker=folium.CircleMarker(),
+        on_each_feature=_ON_EACH_FEATURE,
+        control=False,
+    ).add_to(m)
+    _LayerData(layer, data).add_to(m)
+
+
 def bounds(places: list[dict], bulk: float = 0.85) -> list[list[float]] | None:
     """[[south, west], [north, east]] around the places that hold the bulk of the mentions.
 
@@ -212,14 +224,7 @@ def draw(
     `view` (lat, lon, zoom) wins over fitting `fit` bounds. `heat` is [[lat, lon, weight]].
     """
     m = _base(view, fit)
-    layer = folium.GeoJson(
-        {"type": "FeatureCollection", "features": []},
-        name="places",
-        marker=folium.CircleMarker(),
-        on_each_feature=_ON_EACH_FEATURE,
-        control=False,
-    ).add_to(m)
-    _LayerData(layer, data).add_to(m)
+    add_places(m, data)
     if heat:
         HeatMap(heat, name="heat", min_opacity=0.3, radius=22, blur=18, control=False).add_to(m)
     ring = folium.FeatureGroup(name="selected", control=False)

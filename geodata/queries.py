@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shlex
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable
 
 from rapidfuzz import fuzz, process
@@ -38,11 +38,7 @@ class Filter:
     words: str = ""
     include_demonyms: bool = False
     include_countries: bool = False
-    bbox: tuple[float, float, float, float] | None = field(default=None)
-
-    @property
-    def dated(self) -> bool:
-        return bool(self.start or self.end)
+    bbox: tuple[float, float, float, float] | None = None
 
 
 def connect(path, readonly: bool = True) -> sqlite3.Connection:

@@ -261,6 +261,26 @@ def test_source_and_words_filters(corpus, fake_map):
     assert "Aleppo" not in place_names(fake_map.maps[-1])
 
 
+def test_layer_toggles_country_pins_demonyms_and_heat(corpus, fake_map):
+    from folium.plugins import HeatMap
+
+    at = app().run()
+    assert not place_names(fake_map.maps[-1]) & {"Syria", "Russia", "Turkey"}  # country pins off
+    assert not any(isinstance(c, HeatMap) for c in fake_map.maps[-1]._children.values())
+
+    at.toggle(key="countries").set_value(True).run()
+    syria = next(f["properties"] for f in features(fake_map.maps[-1]) if f["properties"]["tip"].startswith("Syria ·"))
+    assert syria["style"]["dashArray"] and syria["style"]["fillOpacity"] < 0.1  # a country's pin looks vague
+    toponyms = int(syria["tip"].rsplit(" · ", 1)[1])
+    at.toggle(key="demonyms").set_value(True).run()
+    syria = next(f["properties"] for f in features(fake_map.maps[-1]) if f["properties"]["tip"].startswith("Syria ·"))
+    assert int(syria["tip"].rsplit(" · ", 1)[1]) > toponyms  # "Syrian" now counts for Syria
+
+    at.toggle(key="heat").set_value(True).run()
+    heat = [c for c in fake_map.maps[-1]._children.values() if isinstance(c, HeatMap)]
+    assert len(heat) == 1 and all(src.startswith("/app/static/vendor/") for _, src in heat[0].default_js)
+
+
 # ---- share --------------------------------------------------------------------------------
 
 
@@ -318,6 +338,16 @@ def test_read_only_without_the_admin_secret(corpus, monkeypatch):
     assert not at.button(key="correct_save").disabled
     assert at.sidebar.get("file_uploader")
     assert any(b.key == "delete_article" for b in at.main.button)
+
+
+def test_the_admin_secret_can_come_from_streamlit_secrets(corpus):
+    at = app(article=pagekit.SEED_ID)
+    at.secrets["PLACEWIRE_ADMIN"] = "from-secrets"
+    at.run()
+    assert at.button(key="correct_save").disabled and not at.sidebar.get("file_uploader")
+    at.text_input(key="admin_secret").input("from-secrets")
+    at.sidebar.get("form_submit_button")[0].click().run()
+    assert not at.button(key="correct_save").disabled
 
 
 def test_without_a_secret_configured_editing_is_on(corpus):
