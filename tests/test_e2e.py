@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
@@ -214,7 +214,7 @@ def test_click_read_share_and_attack(page: Page, server):
     page.get_by_role("button", name="Add to the map").click()
     expect(page.get_by_text("attack.json: 1 article added")).to_be_visible(timeout=120_000)
 
-    page.goto(f"{app_url}/?article={pagekit.ATTACK_ID}")
+    page.goto(f"{app_url}/?article={quote(pagekit.ATTACK_ID, safe='')}")
     wait_for_map(page)
     reader = page.locator(".pw-reader")
     expect(reader).to_contain_text("Shelling hit Aleppo <script>window.__pwned=3</script> and <img src=x",
