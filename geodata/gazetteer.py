@@ -21,6 +21,7 @@ import json
 import logging
 import marshal
 import math
+import os
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
@@ -153,7 +154,7 @@ class _Builder:
                               sorted(self.transliterated), common))
 
     def write(self, path: Path, fingerprint: str) -> None:
-        tmp = path.with_suffix(".building")
+        tmp = path.with_suffix(f".{os.getpid()}.building")  # two builders never share a file
         tmp.unlink(missing_ok=True)
         con = sqlite3.connect(tmp)
         con.executescript(

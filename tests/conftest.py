@@ -23,11 +23,18 @@ def index_dir(request) -> Path:
     return folder
 
 
+def new_data_dir(parent: Path, index: Path) -> Path:
+    """An empty data folder in `parent` that shares the built index by symlink."""
+    data = parent / "data"
+    data.mkdir()
+    (data / "gazetteer.sqlite").symlink_to(index / "gazetteer.sqlite")
+    return data
+
+
 @pytest.fixture
 def data_dir(tmp_path, index_dir, monkeypatch) -> Path:
-    """A fresh PLACEWIRE_DATA for one test that shares the built index by symlink."""
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "gazetteer.sqlite").symlink_to(index_dir / "gazetteer.sqlite")
+    """A fresh PLACEWIRE_DATA for one test (no admin secret: a laptop)."""
+    data = new_data_dir(tmp_path, index_dir)
     monkeypatch.setenv("PLACEWIRE_DATA", str(data))
+    monkeypatch.delenv("PLACEWIRE_ADMIN", raising=False)
     return data

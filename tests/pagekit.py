@@ -1,14 +1,11 @@
 """Shared pieces of the page's tests (test_app.py, test_e2e.py): data directories, corpora.
 
 Every store here is a real SQLite file written by geodata's own loader, parser and store, with
-the real gazetteer index (built once per machine into pytest's cache and shared by symlink).
+the real gazetteer index (conftest.py builds it once into pytest's cache and shares it).
 """
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -58,24 +55,6 @@ def store_raw(store_path: Path, record: dict) -> None:
                       url=record["url"], date=record.get("date"), origin="test")
     with Store(store_path) as store:
         assert store.add(article, get_parser().parse(article.text))
-
-
-def index_dir(cache) -> Path:
-    """The gazetteer index, built once into pytest's cache (test_cli.py shares the folder)."""
-    folder = Path(cache.mkdir("placewire-gazetteer"))
-    subprocess.run(
-        [sys.executable, "-c", "from geodata.gazetteer import load_gazetteer; load_gazetteer()"],
-        env=dict(os.environ, PLACEWIRE_DATA=str(folder)), cwd=REPO, check=True, timeout=600,
-    )
-    return folder
-
-
-def data_dir(tmp_path: Path, index: Path) -> Path:
-    """A fresh, empty data directory sharing the built index."""
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "gazetteer.sqlite").symlink_to(index / "gazetteer.sqlite")
-    return data
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:

@@ -28,18 +28,10 @@ from components.markup import md_escape
 TIMEOUT = 180
 
 
-@pytest.fixture(scope="module")
-def index(request):
-    return pagekit.index_dir(request.config.cache)
-
-
 @pytest.fixture
-def data(tmp_path, index, monkeypatch):
+def data(data_dir):
     """An empty data directory for the page (PLACEWIRE_DATA), no admin secret (a laptop)."""
-    folder = pagekit.data_dir(tmp_path, index)
-    monkeypatch.setenv("PLACEWIRE_DATA", str(folder))
-    monkeypatch.delenv("PLACEWIRE_ADMIN", raising=False)
-    return folder
+    return data_dir
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 import pagekit
+from conftest import new_data_dir
 
 CHROMIUM = "/usr/bin/chromium"
 MAP = 'iframe[title="streamlit_folium.st_folium"]'
@@ -44,11 +45,11 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(request, tmp_path_factory):
+def server(index_dir, tmp_path_factory):
     """The app, started as users start it, on an empty data directory."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run ./test.sh, which installs Debian's chromium")
-    data = pagekit.data_dir(tmp_path_factory.mktemp("e2e"), pagekit.index_dir(request.config.cache))
+    data = new_data_dir(tmp_path_factory.mktemp("e2e"), index_dir)
     port = free_port()
     log = open(data / "streamlit.log", "w")
     proc = subprocess.Popen(
