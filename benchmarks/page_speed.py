@@ -16,13 +16,15 @@ seed) into a temporary PLACEWIRE_DATA. Then, each run in a fresh process, median
 
 The baseline is the same page with its map drawn the naive way: one folium CircleMarker per place
 (same style, tooltip and popup) instead of the page's single GeoJson layer. It is made by swapping
-that one layer in the worker process (`naive_places`), nothing else changes.
+that one function, `components.map.add_places`, in the worker process (`naive_places`); nothing
+else changes.
 """
 from __future__ import annotations
 
 import argparse
 import base64
 import contextlib
+import json
 import os
 import shutil
 import socket
@@ -51,21 +53,19 @@ VARIANTS = ("ours", "naive")
 def naive_places(variant: str) -> None:
     """For the baseline, make the page's places layer one CircleMarker per place.
 
-    folium.GeoJson(collection, name="places", ...) is replaced by a FeatureGroup of CircleMarkers
-    with each feature's own style, tooltip and popup; every other GeoJson (the country outlines)
-    stays as it is.
+    `components.map.add_places` (the seam the page keeps for this) is swapped, in this process
+    only, for one that adds a folium CircleMarker per feature with the feature's own style,
+    tooltip and popup, instead of one GeoJson layer filled from a pre-serialised payload.
     """
     import folium
 
-    if variant == "ours" or getattr(folium.GeoJson, "naive", False):  # once per process
-        return
-    geojson = folium.GeoJson
+    from components import map as placemap
 
-    def places_layer(data, *args, name=None, **kwargs):
-        if name != "places":
-            return geojson(data, *args, name=name, **kwargs)
-        group = folium.FeatureGroup(name=name, control=False)
-        for feature in data["features"]:
+    if variant == "ours" or getattr(placemap.add_places, "naive", False):  # once per process
+        return
+
+    def add_places(m: folium.Map, data: str) -> None:
+        for feature in json.loads(data)["features"]:
             lon, lat = feature["geometry"]["coordinates"]
             props, style = feature["properties"], feature["properties"]["style"]
             folium.CircleMarker(
@@ -73,11 +73,10 @@ def naive_places(variant: str) -> None:
                 fill=True, fill_color=style["fillColor"], fill_opacity=style["fillOpacity"],
                 dash_array=style.get("dashArray"), tooltip=folium.Tooltip(props["tip"], sticky=True),
                 popup=folium.Popup(props["popup"], max_width=340),
-            ).add_to(group)
-        return group
+            ).add_to(m)
 
-    places_layer.naive = True
-    folium.GeoJson = places_layer
+    add_places.naive = True
+    placemap.add_places = add_places
 
 
 # --------------------------------------------------------------------------- workers
