@@ -92,9 +92,16 @@ def test_demonyms_are_their_own_kind(parser):
     "Most residents left. Along the road, families waited.",
     "In March and May, on Sunday and Friday, talks went on.",
     "Michael Jackson sang. Jackson later left.",
+    '"There is no danger," Hartl said. Samples from the ducks were clean.',
+    "Both Ebola and Marburg hemorrhagic fever spread; Reston ebolavirus did not.",
 ])
 def test_no_place_where_there_is_none(parser, text):
     assert parser.parse(text) == []
+
+
+def test_capitals_and_countries_speak_for_governments(parser):
+    assert surfaces(parser, "Moscow says the truce holds, and Turkey said it agreed.") == [
+        "Moscow", "Turkey"]
 
 
 def test_hama_is_not_hamas(parser):
