@@ -430,7 +430,7 @@ _KEPT_LOWER = _CONNECTORS | _CHAIN_CONNECTORS | frozenset(_QUALIFIERS) | {"borde
     line.strip() for line in (_DATA / "products.txt").read_text(encoding="utf-8").splitlines()
     if line.strip() and not line.startswith("#")}
 # A word `tokenize` keeps: one starting with a capital (or any non-ASCII letter, sorted out
-# after) or a digit, or one of the lower-case words above.
+# after) or a digit, one of the lower-case words above, or a virus ("Reston ebolavirus").
 _KEPT_WORD = re.compile(
     r"(?<!\w)(?:(?:" + "|".join(sorted(map(re.escape, _KEPT_LOWER), key=len, reverse=True))
-    + r")(?!\w)|[^\W_a-z]\w*(?:['’ʿʾ‘]\w+)*)")
+    + r"|[a-z]*virus)(?!\w)|[^\W_a-z]\w*(?:['’ʿʾ‘]\w+)*)")
