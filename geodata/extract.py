@@ -124,7 +124,7 @@ def tokenize(text: str, sents: list[tuple[int, int]]) -> list[Token]:
             if len(word) > 2 and word[-2] in "'’" and word[-1] in "sS":
                 end -= 2
                 word = word[:-2]  # "Turkey's"
-            elif _CONTRACTION.search(word):
+            elif ("'" in word or "’" in word) and _CONTRACTION.search(word):
                 continue  # "We're", "I've"
             low = word.lower()
             # plain words are most words: skip the full normalisation for them
@@ -254,6 +254,7 @@ class Extractor:
                    and c.place.kind in ("city", "admin1", "admin2")]
         if not anchors:
             return []
+        countries = tuple(sorted({a.country for a in anchors}))
         taken = {k for s in spans for k in range(s.i, s.j)}
         found = []
         for a, b in chains:
@@ -270,7 +271,7 @@ class Extractor:
                     or w.key in self.lex["function_words"] or w.key in self.gaz.demonym_keys
                     or (w.cap and w.key in self.gaz.common_words) for w in words):
                 continue
-            near = tuple(c.place.id for c in self.gaz.loose_candidates(key)
+            near = tuple(c.place.id for c in self.gaz.loose_candidates(key, countries)
                          if _near(c.place, anchors))
             if not near:
                 continue

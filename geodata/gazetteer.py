@@ -432,10 +432,14 @@ class Gazetteer:
         """Every place indexed under this exact key."""
         return self._rows_to_candidates(self._con.execute(self._SELECT + "WHERE n.key = ?", (key,)))
 
-    def loose_candidates(self, key: str) -> tuple[Candidate, ...]:
-        """Places whose name has the same consonant skeleton (transliteration variants)."""
+    def loose_candidates(self, key: str, countries: tuple[str, ...] = ()) -> tuple[Candidate, ...]:
+        """Places whose name has the same consonant skeleton (transliteration variants), in
+        `countries` if given."""
+        where = "WHERE n.skeleton = ?"
+        if countries:
+            where += f" AND p.country IN ({','.join('?' * len(countries))})"
         return self._rows_to_candidates(
-            self._con.execute(self._SELECT + "WHERE n.skeleton = ?", (skeleton(key),)))
+            self._con.execute(self._SELECT + where, (skeleton(key), *countries)))
 
     def _demonym(self, key: str) -> Candidate | None:
         """The country (or region) a demonym key refers to."""

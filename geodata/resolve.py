@@ -91,12 +91,26 @@ class Resolver:
 
     def resolve(self, text: str, spans: list[Span]) -> list[Mention]:
         cands = [self._span_candidates(s, text) for s in spans]
-        votes = [self._vote(s, cs) for s, cs in zip(spans, cands)]
+        # a name repeated in a document is weighed once per pass (same name, same answer)
+        vote_of: dict[tuple, dict] = {}
+        pick_of: dict[tuple, _Scored | None] = {}
+        votes = []
+        for s, cs in zip(spans, cands):
+            reading = (s.key, s.demonym, s.loose, s.unknown)
+            if reading not in vote_of:
+                vote_of[reading] = self._vote(s, cs)
+            votes.append(vote_of[reading])
         countries: Counter = Counter()
         for v in votes:
             countries.update(v)
         # first pass: each name's likeliest reading, from its prior and the countries alone
-        first = [self._pick(s, cs, _Context.of(countries), "") for s, cs in zip(spans, cands)]
+        base = _Context.of(countries)
+        first = []
+        for s, cs in zip(spans, cands):
+            reading = (s.key, s.demonym, s.loose, s.unknown, s.qualifier)
+            if reading not in pick_of:
+                pick_of[reading] = self._pick(s, cs, base, "")
+            first.append(pick_of[reading])
         top_country = countries.most_common(1)[0][0] if countries else ""
         mentions = []
         contexts: dict[str, _Context] = {}
