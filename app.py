@@ -7,6 +7,7 @@ Run: `streamlit run app.py` (PLACEWIRE_DATA moves the data directory).
 """
 from __future__ import annotations
 
+import subprocess
 from dataclasses import replace
 from datetime import date
 
@@ -14,6 +15,7 @@ import streamlit as st
 
 from components import access, correct, export, filters, loaders, panel, reader, share, timeline, upload
 from components import map as placemap
+from components.assets import install as install_assets
 from components.assets import missing as missing_assets
 from components.ingest import ingest_paths
 from components.markup import legend_html, md_escape
@@ -112,8 +114,13 @@ top[0].caption(
 with top[1]:
     share.copy_link()
 if missing_assets():
-    st.error("The map's JavaScript is not installed, so the map cannot draw. "
-             "Run `python -m components.assets` (or ./run.sh), then reload.")
+    # a host that runs no setup script (Streamlit Community Cloud): install them now, once
+    try:
+        with st.spinner("Installing the map's JavaScript from the npm registry (once)…"):
+            install_assets()
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        st.error(f"The map's JavaScript is not installed, so the map cannot draw ({exc}). "
+                 "Run `python -m components.assets` (or ./run.sh), then reload.")
 left, right = st.columns([3, 2])
 with left:
     places = loaders.places(STORE, ver, flt)

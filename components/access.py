@@ -1,8 +1,10 @@
 """Who may change the store from the page.
 
-On a laptop (no admin secret configured) editing is on. Hosted, set PLACEWIRE_ADMIN as a
-Streamlit secret or environment variable: viewers then read only, and whoever enters the secret
-may add, correct and delete for the rest of their session.
+Hosted copies are read-only by default: a page opened through any address but this machine's own
+(localhost) lets nobody add, correct or delete until an admin secret is configured
+(PLACEWIRE_ADMIN, a Streamlit secret or environment variable) and entered; then whoever enters it
+may edit for the rest of their session. On a laptop, opened at localhost with no secret set,
+editing is on.
 """
 from __future__ import annotations
 
@@ -23,15 +25,33 @@ def admin_secret() -> str | None:
     return str(value) if value else None
 
 
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+
+def opened_locally() -> bool:
+    """Whether the browser reached the page at this machine's own address (a laptop), judged by
+    the Host header; a script run without a browser (AppTest, bare mode) counts as local."""
+    host = (st.context.headers or {}).get("Host")
+    if not host:
+        return True
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    return name.lower() in _LOCAL_HOSTS
+
+
 def can_edit() -> bool:
     secret = admin_secret()
-    return secret is None or st.session_state.get("admin_ok") is True
+    if secret is None:
+        return opened_locally()
+    return st.session_state.get("admin_ok") is True
 
 
 def unlock() -> None:
     """The sidebar control that unlocks editing with the secret (shown only when one is set)."""
     secret = admin_secret()
     if secret is None:
+        if not opened_locally():
+            st.caption("Read-only: this copy has no admin secret, so nobody can add, correct or "
+                       "delete here.")
         return
     if st.session_state.get("admin_ok"):
         st.caption("Editing unlocked for this session.")

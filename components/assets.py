@@ -46,7 +46,7 @@ def install(force: bool = False) -> bool:
         return False
     npm = shutil.which("npm")
     if npm is None:
-        raise SystemExit("npm not found: install Node.js and npm (Debian: apt-get install npm)")
+        raise RuntimeError("npm not found: install Node.js and npm (Debian: apt-get install npm)")
     subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=ROOT, check=True)
     for source, target in FILES.items():
         src, dst = ROOT / "node_modules" / source, VENDOR / target
@@ -74,5 +74,8 @@ def use_local_assets(base_url: str = "/app/static/vendor") -> None:
 
 
 if __name__ == "__main__":
-    changed = install(force="--force" in sys.argv[1:])
+    try:
+        changed = install(force="--force" in sys.argv[1:])
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        sys.exit(f"map assets not installed: {exc}")
     print(f"map assets {'installed into' if changed else 'already current in'} {VENDOR}")

@@ -237,3 +237,23 @@ def test_click_read_share_and_attack(page: Page, server):
     assert page.locator("img[src='x']").count() == 0 and inner.locator("img[src='x']").count() == 0
     # and the app never reached past itself: Leaflet, jQuery and outlines are its own
     assert not page.refused, page.refused
+
+
+def test_a_hosted_copy_is_read_only_by_default(browser, server):
+    """Reached through any address but localhost, with no admin secret set, nobody may edit."""
+    app_url, _ = server
+    for host, read_only in (("viewer.localhost", True), ("localhost", False)):
+        # Chromium sends *.localhost to this machine, with that name in the Host header
+        context = browser.new_context(viewport={"width": 1440, "height": 1200})
+        pg = context.new_page()
+        pg.goto(app_url.replace("127.0.0.1", host))
+        wait_for_map(pg)
+        pg.get_by_text("Add articles").click()
+        uploader = pg.locator('[data-testid="stFileUploader"]')
+        if read_only:
+            expect(pg.get_by_text("this copy has no admin secret")).to_be_visible(timeout=30_000)
+            expect(pg.get_by_text("adding articles needs the admin secret")).to_be_visible()
+            assert uploader.count() == 0
+        else:
+            expect(uploader).to_be_visible(timeout=30_000)
+        context.close()
