@@ -27,13 +27,25 @@ class ResolutionCache:
         self.path = path
         self._geocodes: dict[tuple[str, str], list] = {}
         self._resolutions: dict[tuple[str, str], tuple[str | None, float]] = {}
+        self._stored: dict[tuple[str, str], str] = {}  # geocoder answers on disk, JSON undecoded
         self._pending_g: list[tuple] = []
         self._pending_r: list[tuple] = []
         self._con = self._open(path) if path else None
+        if self._con:
+            # read once, whole: one query, rather than one a name (the cache is small beside
+            # the store: a name and a few candidates a line)
+            self._stored = {(src, key): answer for src, key, answer in
+                            self._con.execute("SELECT source, key, answer FROM geocodes")}
+            self._resolutions = {(key, ctx): (place, score) for key, ctx, place, score in
+                                 self._con.execute("SELECT * FROM resolutions")}
 
     def _open(self, path: Path) -> sqlite3.Connection:
         try:
             con = sqlite3.connect(path, check_same_thread=False)
+            # a cache: a crash may lose its last batch, never corrupt it (WAL), and it need not
+            # wait for the disk on every commit
+            con.execute("PRAGMA journal_mode = WAL")
+            con.execute("PRAGMA synchronous = NORMAL")
             con.executescript(_SCHEMA)
             con.execute("SELECT count(*) FROM resolutions").fetchone()
             return con
@@ -49,11 +61,8 @@ class ResolutionCache:
     def geocode(self, source: str, key: str):
         """The cached answer (a list of JSON-able candidates), or None when never asked."""
         hit = self._geocodes.get((source, key))
-        if hit is None and self._con:
-            row = self._con.execute("SELECT answer FROM geocodes WHERE source=? AND key=?",
-                                    (source, key)).fetchone()
-            if row:
-                hit = self._geocodes[(source, key)] = json.loads(row[0])
+        if hit is None and (source, key) in self._stored:
+            hit = self._geocodes[(source, key)] = json.loads(self._stored.pop((source, key)))
         return hit
 
     def put_geocode(self, source: str, key: str, answer: list) -> None:
@@ -61,13 +70,7 @@ class ResolutionCache:
         self._pending_g.append((source, key, json.dumps(answer)))
 
     def resolution(self, key: str, context: str):
-        hit = self._resolutions.get((key, context))
-        if hit is None and self._con:
-            row = self._con.execute("SELECT place_id, score FROM resolutions WHERE key=? AND "
-                                    "context=?", (key, context)).fetchone()
-            if row:
-                hit = self._resolutions[(key, context)] = (row[0], row[1])
-        return hit
+        return self._resolutions.get((key, context))
 
     def put_resolution(self, key: str, context: str, place_id: str | None, score: float) -> None:
         self._resolutions[(key, context)] = (place_id, score)

@@ -23,8 +23,10 @@ WORD_FORMS = {"saint": "st", "sainte": "ste", "mount": "mt", "fort": "ft", "tell
 @lru_cache(maxsize=200_000)
 def norm(name: str) -> str:
     """The exact matching key: no accents, apostrophes or case; articles and separators unified."""
-    s = unicodedata.normalize("NFKD", name)
-    s = "".join(c for c in s if not unicodedata.combining(c)).translate(_APOSTROPHES).lower()
+    s = name
+    if not s.isascii():  # most names are: they need no accent stripping
+        s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+    s = s.translate(_APOSTROPHES).lower()
     words = [w for w in _SEPARATORS.split(s) if w]
     out = []
     for i, w in enumerate(words):

@@ -46,7 +46,8 @@ class Store:
             self.conn.execute("PRAGMA busy_timeout = 30000")
             self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = NORMAL")  # WAL keeps it crash-safe
-            self.conn.executescript(SCHEMA.read_text())
+            # one transaction for the whole schema: one sync to disk, not one per statement
+            self.conn.executescript(f"BEGIN;\n{SCHEMA.read_text()}\nCOMMIT;")
             self.conn.execute("PRAGMA foreign_keys = ON")
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the store {self.path}: {exc}") from exc
