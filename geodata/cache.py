@@ -87,10 +87,3 @@ class ResolutionCache:
                                   self._pending_r)
         self._pending_g.clear()
         self._pending_r.clear()
-
-    def clear_resolutions(self) -> None:
-        """Forget resolutions (after the gazetteer or a correction changed), keep geocodes."""
-        self._resolutions.clear()
-        if self._con:
-            with self._con:
-                self._con.execute("DELETE FROM resolutions")

@@ -145,14 +145,11 @@ class Extractor:
         self.lex = _lexicon()
         self.unknown_names = unknown_names  # only worth finding when an online geocoder is on
 
-    def _gap(self, text: str, a: Token, b: Token) -> str:
-        return text[a.end:b.start]
-
     def _joinable(self, text: str, a: Token, b: Token) -> bool:
         """b continues a name begun before it: same sentence, separated by a space or a hyphen."""
         if a.sent != b.sent:
             return False
-        gap = self._gap(text, a, b)
+        gap = text[a.end:b.start]
         if a.end != b.start - len(gap):
             return False
         return gap in (" ", "-", "‐", "–") or gap == ". " and len(a.text) <= 2 or gap in (".", ". ")

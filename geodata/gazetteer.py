@@ -54,7 +54,6 @@ _SECOND_LEVEL = {
 _NON_LATIN = frozenset(
     "ar fa ps ur ku ckb ru uk be bg mk sr kk ky tg mn he yi el hy ka am ti hi bn ne si ta te my th "
     "lo km zh ja ko dv dz".split())
-_KIND_RANK = {"continent": 0, "country": 1, "region": 2, "admin1": 3, "admin2": 4, "city": 5}
 
 
 @dataclass(frozen=True)
@@ -420,7 +419,7 @@ def build_index(path: Path | None = None) -> Path:
 
 
 class Gazetteer:
-    """Read access to the index: `has(key)` for the matcher, `candidates(key)` for resolution."""
+    """Read access to the index: `keys` for the matcher, `candidates(key)` for resolution."""
 
     def __init__(self, path: Path) -> None:
         try:
@@ -439,7 +438,6 @@ class Gazetteer:
         self.english_words: frozenset[str] = frozenset(english)
         self.candidates = lru_cache(maxsize=100_000)(self._candidates)
         self.demonym = lru_cache(maxsize=10_000)(self._demonym)
-        self.place = lru_cache(maxsize=100_000)(self._place)
 
     def _rows_to_candidates(self, rows) -> tuple[Candidate, ...]:
         return tuple(
@@ -482,11 +480,6 @@ class Gazetteer:
             "capital, 1 FROM places WHERE kind = 'country' AND country = ?", (cc,)).fetchone()
         return self._rows_to_candidates([row])[0].place if row else None
 
-    def _place(self, place_id: str) -> Place | None:
-        row = self._con.execute(
-            "SELECT id, geonameid, name, kind, country, admin1_id, admin1, lat, lon, population, "
-            "capital, 1 FROM places WHERE id = ?", (place_id,)).fetchone()
-        return self._rows_to_candidates([row])[0].place if row else None
 
 
 def _index_is_current(path: Path) -> bool:
