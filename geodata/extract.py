@@ -427,12 +427,23 @@ _SPEECH = frozenset("said says told added stated explained noted wrote argued re
 _CUES = frozenset("in near outside toward towards around of".split())
 _CUED_OF = frozenset("village town city outskirts camp countryside".split())
 # Lower-case words the rules read; every other lower-case word is skipped by `tokenize`.
-_KEPT_LOWER = _CONNECTORS | _CHAIN_CONNECTORS | frozenset(_QUALIFIERS) | {"border", "frontier"} | (
-    _CUES | _CUED_OF | _SPEECH) | {
+# Joining words ("of", "al", "and", "in") matter only before a capitalised word ("Isle of Man",
+# "an-Nu'man", "in Idlib"), or before another joining word ("Saint Vincent and the Grenadines").
+_JOINING = _CONNECTORS | _CHAIN_CONNECTORS | _CUES
+_READ_AFTER_A_NAME = frozenset(_QUALIFIERS) | {"border", "frontier"} | _CUED_OF | _SPEECH | {
     line.strip() for line in (_DATA / "products.txt").read_text(encoding="utf-8").splitlines()
     if line.strip() and not line.startswith("#")}
+
+
+def _alternation(words) -> str:
+    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+
+
 # A word `tokenize` keeps: one starting with a capital (or any non-ASCII letter, sorted out
-# after) or a digit, one of the lower-case words above, or a virus ("Reston ebolavirus").
+# after) or a digit, a joining word before a capital, a word read after a name, or a virus
+# ("Reston ebolavirus").
 _KEPT_WORD = re.compile(
-    r"(?<!\w)(?:(?:" + "|".join(sorted(map(re.escape, _KEPT_LOWER), key=len, reverse=True))
-    + r"|[a-z]*virus)(?!\w)|[^\W_a-z]\w*(?:['’ʿʾ‘]\w+)*)")
+    r"(?<!\w)(?:[^\W_a-z]\w*(?:['’ʿʾ‘]\w+)*"
+    r"|(?:" + _alternation(_JOINING) + r")(?=[ -](?:[^\W_a-z]|(?:" + _alternation(_JOINING)
+    + r")[ -][^\W_a-z]))"
+    r"|(?:" + _alternation(_READ_AFTER_A_NAME) + r"|[a-z]*virus)(?!\w))")
