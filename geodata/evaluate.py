@@ -62,15 +62,25 @@ def evaluate(gold: Path, scorer: Path = DEFAULT_SCORER, demonyms: bool = True,
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
+def _parse_command(args) -> int:
+    parse_file(args.src, args.dst, not args.no_demonyms)
+    return 0
+
+
+def _eval_command(args) -> int:
+    evaluate(args.gold, args.scorer, not args.no_demonyms)
+    return 0
+
+
 def add_arguments(sub) -> None:
     p = sub.add_parser("parse", help="parse IN.jsonl ({id, text} lines) into scorer predictions")
     p.add_argument("src", type=Path)
     p.add_argument("dst", type=Path)
     p.add_argument("--no-demonyms", action="store_true", help="leave demonyms out")
-    p.set_defaults(func=lambda a: parse_file(a.src, a.dst, not a.no_demonyms) and 0)
+    p.set_defaults(func=_parse_command)
     e = sub.add_parser("eval", help="parse a gold corpus and print the scorer's figures")
     e.add_argument("gold", type=Path)
     e.add_argument("--scorer", type=Path, default=DEFAULT_SCORER)
     e.add_argument("--no-demonyms", action="store_true",
                    help="for corpora whose guidelines do not mark demonyms (GeoVirus)")
-    e.set_defaults(func=lambda a: evaluate(a.gold, a.scorer, not a.no_demonyms) and 0)
+    e.set_defaults(func=_eval_command)
