@@ -11,6 +11,7 @@ import email.utils
 import glob
 import hashlib
 import io
+import itertools
 import json
 import re
 import unicodedata
@@ -536,7 +537,7 @@ APPEAL_LINE = re.compile(
 )
 APPEAL_REACH = 15  # lines below the start that may still belong to the appeal
 # No-break and other odd spaces as plain spaces, so search and the parser see one kind of space.
-SPACES = {ord(c): " " for c in "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"}
+SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")  # a regex: str.translate is slower
 
 
 def clean_paragraphs(text: str, title: str = "") -> list[str]:
@@ -544,7 +545,7 @@ def clean_paragraphs(text: str, title: str = "") -> list[str]:
 
     Paragraphs are blocks separated by blank lines; line breaks inside one are kept.
     """
-    text = unicodedata.normalize("NFC", text).translate(SPACES)
+    text = SPACES.sub(" ", unicodedata.normalize("NFC", text))
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     lines = _drop_appeals(lines)
     lines = ["" if _is_boilerplate(line) else line for line in lines]
@@ -561,6 +562,9 @@ def clean_paragraphs(text: str, title: str = "") -> list[str]:
 
 def _drop_appeals(lines: list[str]) -> list[str]:
     """Cut each donation appeal: its start line through the last appeal line close below."""
+    low = "\n".join(lines).lower()
+    if "favo" not in low and "before you" not in low:
+        return lines  # the common case, found without running the pattern on every line
     out, i = [], 0
     while i < len(lines):
         if not APPEAL_START.search(lines[i]):
@@ -599,7 +603,8 @@ def _drop_title(lines: list[str], title: str) -> list[str]:
     for i, line in enumerate(lines):
         if not line.strip():
             continue
-        if _title_key(line) == key:
+        # a line much longer than the title cannot be it (and keying it is the slow part)
+        if len(line) <= 2 * len(title) + 10 and _title_key(line) == key:
             out[i] = ""
             break
         seen += 1
@@ -642,10 +647,12 @@ MONTH = (
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 )
 DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
-YEAR = r"(?P<year>(?:19|20)\d\d)"
+YEAR_NUMBER = r"(?P<year>(?:19|20)\d\d)"
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# Written dates; the first two end at their year (`\Z`: `_text_dates` ends the search there).
 TEXT_DATES = (
-    re.compile(rf"\b{DAY}\s+(?:of\s+)?{MONTH},?\s+{YEAR}\b"),  # 12 January 2020
-    re.compile(rf"\b{MONTH}\s+{DAY},?\s+{YEAR}\b"),  # January 12, 2020
+    re.compile(rf"\b{DAY}\s+(?:of\s+)?{MONTH},?\s+{YEAR_NUMBER}\b\Z"),  # 12 January 2020
+    re.compile(rf"\b{MONTH}\s+{DAY},?\s+{YEAR_NUMBER}\b\Z"),  # January 12, 2020
     re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b"),  # 2020-01-12
 )
 URL_DATE = re.compile(r"/(?P<year>(?:19|20)\d\d)[/-](?P<month>[01]?\d)[/-](?P<day>[0-3]?\d)(?:[/\-_.]|$)")
@@ -664,11 +671,19 @@ def find_date(value: object, url: str = "", text: str = "") -> str | None:
     """
     if value not in (None, ""):
         return parse_date(value)
-    matches = [URL_DATE.search(urllib.parse.urlsplit(url).path)]
-    matches += sorted((m for p in TEXT_DATES for m in p.finditer(text)), key=lambda m: m.start())
+    matches = itertools.chain([URL_DATE.search(urllib.parse.urlsplit(url).path)], _text_dates(text))
     # A day still to come is an event the text announces, not when it was published.
     today = date.today().isoformat()
     return next((d for d in map(_valid, filter(None, matches)) if d and d <= today), None)
+
+
+def _text_dates(text: str) -> Iterator[re.Match]:
+    """The full dates written in a text, in order. Every one holds a year, so the patterns run
+    only around the years found (running them over the whole text was the slow part)."""
+    for year in YEAR.finditer(text):
+        ending = (p.search(text, max(0, year.start() - 40), year.end()) for p in TEXT_DATES[:2])
+        yield from sorted(filter(None, ending), key=lambda m: m.start())
+        yield TEXT_DATES[2].match(text, year.start())
 
 
 def parse_date(value: object) -> str:
