@@ -24,7 +24,8 @@ _POSSESSIVE = re.compile(r"['’]s$", re.I)
 _ANY_WORD = re.compile(r"\w")
 _CONTRACTION = re.compile(r"['’](?:ve|re|ll|d|m|t)$|n['’]t$", re.I)
 # A sentence ends at . ! ? (and closing quotes) before a capital, a quote or a new paragraph.
-_SENTENCE_END = re.compile(r"""(?<=[.!?])["'”’)\]]*\s+(?=["“‘(\[]?[A-Z0-9])|\n\s*\n|\n(?=[A-Z"“])""")
+# (The end mark is matched, not looked behind at, so the engine skips to the next . ! ? or newline.)
+_SENTENCE_END = re.compile(r"""[.!?](?P<gap>["'”’)\]]*\s+)(?=["“‘(\[]?[A-Z0-9])|\n\s*\n|\n(?=[A-Z"“])""")
 _NO_SENTENCE_END = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Lt|Col|Sgt|Capt|Gov|Sen|Rep|"
                               r"Jr|Sr|Prof|Rev|Mt|Ft|No|Vol|vs|etc|[A-Z][a-z]{1,3}))\.$")
 # Lower-case words allowed inside a multi-word name ("Ma'arrat an-Nu'man", "Isle of Man").
@@ -93,10 +94,11 @@ def sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans of a text (start, end), covering every non-blank stretch."""
     spans, start = [], 0
     for m in _SENTENCE_END.finditer(text):
-        if _NO_SENTENCE_END.search(text[max(0, m.start() - 6):m.start()]) and "\n" not in m.group():
+        end = m.start("gap") if m.start("gap") >= 0 else m.start()  # after the . ! ?
+        if _NO_SENTENCE_END.search(text[max(0, end - 6):end]) and "\n" not in m.group():
             continue
-        if text[start:m.start()].strip():
-            spans.append(_strip(text, start, m.start()))
+        if text[start:end].strip():
+            spans.append(_strip(text, start, end))
         start = m.end()
     if text[start:].strip():
         spans.append(_strip(text, start, len(text)))
@@ -165,7 +167,7 @@ class Extractor:
         while True:
             last = tokens[j - 1]
             if last.cap or last.text.isdigit():
-                key = norm(text[t.start:last.end])
+                key = t.key if j == i + 1 else norm(text[t.start:last.end])
                 dotted = norm(text[t.start:last.end + 1]) if text[last.end:last.end + 1] == "." \
                     else None
                 if dotted and dotted in self.gaz.keys:
@@ -436,7 +438,24 @@ _READ_AFTER_A_NAME = frozenset(_QUALIFIERS) | {"border", "frontier"} | _CUED_OF 
 
 
 def _alternation(words) -> str:
-    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    """A regex matching any of `words`, as a letter trie ("t(?:he|oward(?:s)?)"): the engine
+    then rules out most words at their first letter instead of trying every alternative."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+
+    def pattern(node: dict) -> str:
+        branches = [re.escape(c) + pattern(node[c]) for c in sorted(node) if c]
+        if not branches:
+            return ""
+        if len(branches) == 1 and "" not in node:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")" + ("?" if "" in node else "")
+
+    return pattern(tree)
 
 
 # A word `tokenize` keeps: one starting with a capital (or any non-ASCII letter, sorted out
