@@ -9,6 +9,7 @@ import os
 
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
+from geopy.point import Point
 
 from .gazetteer import Candidate, Gazetteer
 from .model import Place
@@ -19,7 +20,7 @@ def candidate_to_location(c: Candidate) -> Location:
     p = c.place
     raw = {**p.to_dict(), "admin1_id": c.admin1_id, "primary": c.primary, "capital": c.capital}
     address = ", ".join(x for x in (p.name, p.admin1, p.country) if x)
-    return Location(address, (p.lat, p.lon, 0.0), raw)
+    return Location(address, Point(p.lat, p.lon), raw)  # a Point: geopy then skips parsing
 
 
 def raw_to_candidate(raw: dict) -> Candidate:

@@ -113,16 +113,17 @@ class Resolver:
             first.append(pick_of[reading])
         top_country = countries.most_common(1)[0][0] if countries else ""
         mentions = []
-        contexts: dict[str, _Context] = {}
+        contexts: dict[str, tuple[_Context, str]] = {}
         for n, (s, cs) in enumerate(zip(spans, cands)):
             # second pass: the other names' readings as context (never the name's own, so a
             # name repeated five times does not vote for itself)
-            ctx = contexts.get(s.key)
-            if ctx is None:
-                ctx = contexts[s.key] = _Context.of(
+            if s.key not in contexts:
+                ctx = _Context.of(
                     countries - _sum(votes[k] for k, o in enumerate(spans) if o.key == s.key),
                     [first[k] for k, o in enumerate(spans) if o.key != s.key])
-            cache_ctx = f"{ctx.key()}|{s.qualifier}|{s.after}"
+                contexts[s.key] = ctx, ctx.key()
+            ctx, ctx_key = contexts[s.key]
+            cache_ctx = f"{ctx_key}|{s.qualifier}|{s.after}"
             hit = self.cache.resolution(s.key, cache_ctx)
             if hit is None:
                 best = self._pick(s, cs, ctx, s.after)
