@@ -19,7 +19,10 @@ def outline(cc: str) -> tuple[tuple[float, float], ...]:
     """Every (lat, lon) vertex of a country's outline, or () when countryinfo has none."""
     folder = Path(str(resources.files("countryinfo").joinpath("data")))
     for path in folder.glob("*.json"):
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        if f'"{cc}"' not in text:  # most files: no need to parse them
+            continue
+        data = json.loads(text)
         if (data.get("ISO") or {}).get("alpha2") != cc:
             continue
         geo = data.get("geoJSON") or {}
@@ -41,13 +44,17 @@ def outline(cc: str) -> tuple[tuple[float, float], ...]:
 def border_point(cc_a: str, cc_b: str, near: tuple[float, float] | None):
     """A point of the A–B border (vertices of A within ~30 km of B), nearest to `near`
     (else the border's middle); None when the two share no border in the outlines."""
-    a, b = outline(cc_a), outline(cc_b)
-    if not a or not b:
-        return None
-    shared = [p for p in a if min((p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2 for q in b) < 0.09]
+    shared = _shared(cc_a, cc_b)
     if not shared:
         return None
     if near is None:
         near = (sum(p[0] for p in shared) / len(shared), sum(p[1] for p in shared) / len(shared))
     scale = math.cos(math.radians(near[0]))
     return min(shared, key=lambda p: (p[0] - near[0]) ** 2 + ((p[1] - near[1]) * scale) ** 2)
+
+
+@lru_cache(maxsize=256)
+def _shared(cc_a: str, cc_b: str) -> tuple[tuple[float, float], ...]:
+    """The vertices of A's outline within ~30 km of B's."""
+    a, b = outline(cc_a), outline(cc_b)
+    return tuple(p for p in a if b and min((p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2 for q in b) < 0.09)

@@ -112,15 +112,17 @@ class Resolver:
                 pick_of[reading] = self._pick(s, cs, base, "")
             first.append(pick_of[reading])
         top_country = countries.most_common(1)[0][0] if countries else ""
+        # second pass: the other names' readings as context, never the name's own (a name
+        # repeated five times does not vote for itself): the document's tally minus the name's
+        whole, own = _Tally(), {}
+        for s, vote, pick in zip(spans, votes, first):
+            whole.add(vote, pick)
+            own.setdefault(s.key, _Tally()).add(vote, pick)
         mentions = []
         contexts: dict[str, tuple[_Context, str]] = {}
-        for n, (s, cs) in enumerate(zip(spans, cands)):
-            # second pass: the other names' readings as context (never the name's own, so a
-            # name repeated five times does not vote for itself)
+        for s, cs in zip(spans, cands):
             if s.key not in contexts:
-                ctx = _Context.of(
-                    countries - _sum(votes[k] for k, o in enumerate(spans) if o.key == s.key),
-                    [first[k] for k, o in enumerate(spans) if o.key != s.key])
+                ctx = whole.context_without(own[s.key])
                 contexts[s.key] = ctx, ctx.key()
             ctx, ctx_key = contexts[s.key]
             cache_ctx = f"{ctx_key}|{s.qualifier}|{s.after}"
@@ -211,11 +213,41 @@ class Resolver:
         return best
 
 
-def _sum(dicts) -> Counter:
-    total: Counter = Counter()
-    for d in dicts:
-        total.update(d)
-    return total
+class _Tally:
+    """Sums of what names say about a document: country votes, and from their first readings
+    the states they lie in and their points. One per document, one per name: subtracting
+    the name's from the document's gives its context in one step, however often it recurs."""
+
+    __slots__ = ("countries", "admin1s", "anchors")
+
+    def __init__(self) -> None:
+        self.countries: dict[str, float] = {}
+        self.admin1s: dict[str, int] = {}
+        self.anchors: dict[tuple[float, float], int] = {}
+
+    def add(self, vote: dict[str, float], pick: _Scored | None) -> None:
+        for cc, weight in vote.items():
+            self.countries[cc] = self.countries.get(cc, 0.0) + weight
+        if pick is None:
+            return
+        place = pick.cand.place
+        if place.kind == "admin1":
+            admin1 = place.id
+        elif place.kind in ("city", "admin2"):
+            admin1 = pick.cand.admin1_id
+        else:
+            return
+        if admin1:
+            self.admin1s[admin1] = self.admin1s.get(admin1, 0) + 1
+        point = (round(place.lat, 2), round(place.lon, 2))
+        self.anchors[point] = self.anchors.get(point, 0) + 1
+
+    def context_without(self, part: "_Tally") -> "_Context":
+        def rest(total: dict, minus: dict) -> dict:
+            return {k: v - minus.get(k, 0) for k, v in total.items() if v - minus.get(k, 0) > 0}
+
+        return _Context.of(rest(self.countries, part.countries), rest(self.admin1s, part.admin1s),
+                           rest(self.anchors, part.anchors))
 
 
 @dataclass(frozen=True)
@@ -228,25 +260,14 @@ class _Context:
     anchors: tuple[tuple[float, float], ...] = ()
 
     @classmethod
-    def of(cls, countries: Counter, picks=()) -> "_Context":
-        admin1s: Counter = Counter()
-        anchors = set()
-        for p in picks:
-            if p is None:
-                continue
-            place = p.cand.place
-            if place.kind == "admin1":
-                admin1s[place.id] += 1
-                anchors.add((round(place.lat, 2), round(place.lon, 2)))
-            elif place.kind in ("city", "admin2"):
-                if p.cand.admin1_id:
-                    admin1s[p.cand.admin1_id] += 1
-                anchors.add((round(place.lat, 2), round(place.lon, 2)))
+    def of(cls, countries: dict[str, float], admin1s: dict[str, int] | None = None,
+           anchors=()) -> "_Context":
         return cls(tuple(sorted((cc, round(v, 2)) for cc, v in countries.items() if v > 0)),
-                   tuple(sorted(admin1s.items())), tuple(sorted(anchors)))
+                   tuple(sorted((admin1s or {}).items())), tuple(sorted(anchors)))
 
     def key(self) -> str:
-        return hashlib.sha1(repr(self).encode()).hexdigest()[:16]
+        # the repr of plain tuples: the dataclass's own repr is several times slower
+        return hashlib.sha1(repr((self.countries, self.admin1s, self.anchors)).encode()).hexdigest()[:16]
 
     def centre(self):
         if not self.anchors:
