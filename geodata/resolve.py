@@ -40,10 +40,11 @@ def _prior(c: Candidate) -> float:
     return base + (0.3 if c.primary else 0.0) + (4.0 if p.id.startswith("user:") else 0.0)
 
 
-def _km(a, b) -> float:
-    """Distance in km, equirectangular: close enough at the scale proximity matters (<500 km)."""
-    dx = (b[1] - a[1]) * math.cos(math.radians((a[0] + b[0]) / 2))
-    return 111.2 * math.hypot(dx, b[0] - a[0])
+def _nearest_km(lat: float, lon: float, anchors) -> float:
+    """Distance in km to the nearest anchor, equirectangular: close enough at the scale
+    proximity matters (<500 km). One expression: this runs for every candidate town."""
+    return 111.2 * min(math.hypot((lon - b) * math.cos(math.radians((a + lat) / 2)), lat - a)
+                       for a, b in anchors)
 
 
 class Resolver:
@@ -206,7 +207,7 @@ class Resolver:
             if p.kind == "admin1" and p.id in admin1s:
                 score += 1.0  # other names of the document lie in it
             if ctx.anchors and p.kind in ("city", "admin2"):
-                near = min(_km(a, (p.lat, p.lon)) for a in ctx.anchors)
+                near = _nearest_km(p.lat, p.lon, ctx.anchors)
                 score += 1.5 * math.exp(-near / 150.0)
             if best is None or score > best.score:
                 best = _Scored(c, score)
