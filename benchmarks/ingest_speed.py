@@ -178,24 +178,22 @@ def main() -> None:
     env = {"PLACEWIRE_DATA": str(work / "data")}
     common = ["--corpus", str(corpus), "--work", str(work)]
 
-    def repeat(task: str, label: str) -> list[dict]:
-        out = []
-        for i in range(n):
-            print(f"  {label}: run {i + 1}/{n}", file=sys.stderr, flush=True)
-            out.append(run_worker(SCRIPT, task, *common, env=env))
-        return out
-
+    # Rounds: each runs every measurement once, ours and the baseline's side by side, so a
+    # slow spell of this shared machine slows both rather than one of them.
+    tasks = ["index", "parse-ours", "parse-spacy", "first-ours", "first-spacy",
+             "ingest-cold", "ingest-warm"]  # a warm run reads the cache its cold run wrote
+    runs: dict[str, list[dict]] = {t: [] for t in tasks}
     try:
-        index = repeat("index", "index build")
-        parse = {s: repeat(f"parse-{s}", f"parse ({s})") for s in ("ours", "spacy")}
-        first = {s: repeat(f"first-{s}", f"first parse ({s})") for s in ("ours", "spacy")}
-        ingest = {c: [] for c in ("cold", "warm")}
-        for i in range(n):  # each warm run reads the cache its cold run just wrote
-            for c in ingest:
-                print(f"  ingest, {c} cache: run {i + 1}/{n}", file=sys.stderr, flush=True)
-                ingest[c].append(run_worker(SCRIPT, f"ingest-{c}", *common, env=env))
+        for i in range(n):
+            for task in tasks:
+                print(f"  round {i + 1}/{n}: {task}", file=sys.stderr, flush=True)
+                runs[task].append(run_worker(SCRIPT, task, *common, env=env))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    index = runs["index"]
+    parse = {s: runs[f"parse-{s}"] for s in ("ours", "spacy")}
+    first = {s: runs[f"first-{s}"] for s in ("ours", "spacy")}
+    ingest = {c: runs[f"ingest-{c}"] for c in ("cold", "warm")}
 
     articles = parse["ours"][0]["articles"]
 
@@ -203,7 +201,8 @@ def main() -> None:
         return [r["articles"] / r[seconds] for r in runs]
 
     def ratio(ours: list[float], base: list[float]) -> str:
-        return f"{median(ours) / median(base):.1f}x"
+        """The median of the rounds' ratios: each round's two runs met the same machine."""
+        return f"{median(o / b for o, b in zip(ours, base)):.1f}x"
 
     per_cpu = {s: rate(parse[s], "cpu_s") for s in parse}
     per_wall = {s: rate(parse[s], "parse_s") for s in parse}
@@ -234,7 +233,9 @@ def main() -> None:
         ["toponyms / entities found", str(parse["ours"][0]["found"]), str(parse["spacy"][0]["found"]), ""],
     ]
     body = (
-        f"{articles} LGL articles ({corpus.name}), {n} fresh-process runs each: median (min-max).\n\n"
+        f"{articles} LGL articles ({corpus.name}), {n} rounds of fresh-process runs, each round "
+        "running every measurement once: median (min-max); ratios are the median of the rounds' "
+        "ratios.\n\n"
         + table(["measure", "Placewire (geodata)", "spaCy-small NER baseline", "ratio"], rows)
         + f"\n\nIndex file: {median([r['bytes'] for r in index]) / 1e6:.0f} MB.\n\n"
         "The baseline is spaCy's English `tok2vec,ner` pipeline as `spacy init config --optimize "
