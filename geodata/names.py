@@ -17,7 +17,8 @@ _SEPARATORS = re.compile(r"[\s\-‐‑‒–—_/.,()]+")
 _VOWELS = re.compile(r"[aeiouy]")
 _DOUBLES = re.compile(r"(.)\1+")
 # Spelled-out forms an index key and a query must agree on.
-WORD_FORMS = {"saint": "st", "sainte": "ste", "mount": "mt", "fort": "ft", "tell": "tal", "tel": "tal"}
+WORD_FORMS = {"saint": "st", "sainte": "ste", "mount": "mt", "fort": "ft", "tell": "tal", "tel": "tal",
+              "tall": "tal"}  # GeoNames spells Syrian tells "Tall"
 
 
 @lru_cache(maxsize=200_000)
@@ -58,11 +59,16 @@ def skeleton(key: str) -> str:
 def variants(name: str) -> set[str]:
     """Every exact key a gazetteer name is indexed under: itself and with its article dropped."""
     key = norm(name)
-    keys = {key}
+    return {key, unarticled(key)} - {""}
+
+
+def unarticled(key: str) -> str:
+    """A key without its Arabic article ("al raqqah" -> "raqqah"), or "" when it has none to
+    drop: not before a short word ("al bab" stays whole), nor in an abbreviation."""
     words = key.split()
     if len(words) > 1 and words[0] == "al" and len(words[1]) >= 4 and not key.endswith("."):
-        keys.add(" ".join(words[1:]))
-    return keys
+        return " ".join(words[1:])
+    return ""
 
 
 def is_latin(name: str) -> bool:

@@ -246,3 +246,29 @@ def test_a_geonames_country_dump_extends_the_gazetteer(data_dir):
         "Shelling hit Kafrnabudah and Tell Tamer in Syria, near Hama.")}
     assert ms["Kafrnabudah"].geonameid == 9900001 and ms["Kafrnabudah"].country == "SY"
     assert ms["Tell Tamer"].id == "gn:9900002"
+
+
+@pytest.mark.parametrize("name", ["Kafr Nabudah", "Hmeimim", "Kuweires", "Sheikh Maqsoud",
+                                  "Moadamiyeh", "Tal Tamr", "Serekaniye", "Ain Issa"])
+def test_places_of_the_war_missing_from_cities500_are_found(parser, name):
+    # from the curated table and its aliases of GeoNames places (cities500 lacks these spellings)
+    ms = parser.parse(f"Government forces shelled {name} on Tuesday, in northern Syria.")
+    hit = [m for m in ms if m.surface == name]
+    assert hit and hit[0].place.country == "SY"
+
+
+def test_arabic_article_spelled_either_way(parser):
+    ms = {m.surface: m.place for m in parser.parse("Fighting spread from al-Hader to Al-Raqqa, Syria.")}
+    assert ms["al-Hader"].country == "SY" and ms["Al-Raqqa"].name == "Ar Raqqah"
+    # a news outlet named with the article is not the town it may share a name with
+    assert "Al-Ahram" not in surfaces(parser, "Ten died in Cairo, according to Al-Ahram.")
+
+
+def test_a_sentence_opening_x_of_place_still_names_the_place(parser):
+    assert surfaces(parser, "Most of Idlib province is held by rebels.") == ["Idlib"]
+    assert surfaces(parser, "Residents of Saraqib said they fled to Turkey.") == ["Saraqib", "Turkey"]
+    assert surfaces(parser, "Shelling of Khan Shaykhoun went on in Syria.") == ["Khan Shaykhoun",
+                                                                                "Syria"]
+    # but an organisation or a title before "of" still makes a longer name
+    assert surfaces(parser, "Bank of America opened in Texas.") == ["Texas"]
+    assert "London" not in surfaces(parser, "Mayor of London Sadiq Khan spoke.")
