@@ -56,7 +56,7 @@ _NON_LATIN = frozenset(
     "lo km zh ja ko dv dz".split())
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # immutable by convention, as model.py's
 class Candidate:
     """A place a name may refer to, and how the name matched it."""
 

@@ -2,6 +2,10 @@
 
 A mention is a character span into the text it came from (as spaCy's Span is), never a copied
 string alone: `surface` is always `text[start:end]`, and the sentence is a span too.
+
+Places, candidates and mentions are immutable by convention, not `frozen=True`: the parser makes
+tens of thousands a second, and a frozen dataclass takes six times as long to create. They hash
+by value all the same.
 """
 from __future__ import annotations
 
@@ -33,7 +37,7 @@ class Article:
     origin: str = ""  # the file (and row) it was read from
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Place:
     """A resolved place. `id` is "gn:<geonameid>" when GeoNames knows it, else a stable key."""
 
@@ -58,7 +62,7 @@ class Place:
                 "admin1": self.admin1, "population": self.population}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Mention:
     """A place name found in a text: span [start, end), its sentence span, and its resolution.
 
