@@ -585,13 +585,10 @@ def _is_boilerplate(line: str) -> bool:
         return False
     if BOILERPLATE_LINE.match(stripped) or SUPPORT_SITE.match(stripped):
         return True
-    parts = [p.strip() for p in re.split(r"\s*/\s*", stripped)]
-    return (
-        2 <= len(parts) <= 5
-        and len(stripped) <= 100
-        and all(CREDIT_PART.match(p) for p in parts)
-        and bool(AGENCY.match(parts[-1]))
-    )
+    if len(stripped) > 100 or "/" not in stripped:  # a credit is short and has its slashes
+        return False
+    parts = [p.strip() for p in stripped.split("/")]
+    return 2 <= len(parts) <= 5 and all(CREDIT_PART.match(p) for p in parts) and bool(AGENCY.match(parts[-1]))
 
 
 def _drop_title(lines: list[str], title: str) -> list[str]:

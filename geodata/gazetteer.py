@@ -438,13 +438,15 @@ class Gazetteer:
             raise GazetteerError(f"gazetteer index {path} is unreadable: {exc}") from exc
         # everything the matcher reads per word, in one blob: loads in a fraction of a second
         keys, demonyms, max_words, transliterated, common, english, loose = marshal.loads(blob)
-        self.keys: frozenset[str] = frozenset(keys)
+        # Word sets as dicts of str: the garbage collector does not track those, and it would
+        # walk a set of 634k keys at every full collection (60 ms, a few times an ingest).
+        self.keys: dict[str, None] = dict.fromkeys(keys)
         self.demonym_keys: dict[str, int] = demonyms
         self.max_words: dict[str, int] = max_words  # first word -> longest name starting with it
         self.transliterated: frozenset[str] = frozenset(transliterated)
-        self.common_words: frozenset[str] = frozenset(common)
-        self.english_words: frozenset[str] = frozenset(english)
-        self.loose_skeletons: frozenset[str] = frozenset(loose)
+        self.common_words: dict[str, None] = dict.fromkeys(common)
+        self.english_words: dict[str, None] = dict.fromkeys(english)
+        self.loose_skeletons: dict[str, None] = dict.fromkeys(loose)
         self.candidates = lru_cache(maxsize=100_000)(self._candidates)
         self.demonym = lru_cache(maxsize=10_000)(self._demonym)
 
