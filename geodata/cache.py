@@ -17,13 +17,18 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS geocodes (source TEXT, key TEXT, answer TEXT, PRIMARY KEY (source, key));
 CREATE TABLE IF NOT EXISTS resolutions (key TEXT, context TEXT, place_id TEXT, score REAL,
                                         PRIMARY KEY (key, context));
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
 
 class ResolutionCache:
     """Name -> geocoder answer, and (name, context) -> place. Writes are batched: `flush()`."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, index: str = "") -> None:
+        """`index`: the fingerprint of the gazetteer index the answers come from. When the index
+        has changed since (a user's places.csv, a GeoNames dump, an upgrade), the gazetteer's
+        answers and every resolution are dropped: they would hide the new places. Answers of
+        an online geocoder stay (asking again costs a second each)."""
         self.path = path
         self._geocodes: dict[tuple[str, str], list] = {}
         self._resolutions: dict[tuple[str, str], tuple[str | None, float]] = {}
@@ -31,6 +36,8 @@ class ResolutionCache:
         self._pending_g: list[tuple] = []
         self._pending_r: list[tuple] = []
         self._con = self._open(path) if path else None
+        if self._con and index:
+            self._follow(index)
         if self._con:
             # read once, whole: one query, rather than one a name (the cache is small beside
             # the store: a name and a few candidates a line)
@@ -57,6 +64,17 @@ class ResolutionCache:
             con = sqlite3.connect(path, check_same_thread=False)
             con.executescript(_SCHEMA)
             return con
+
+    def _follow(self, index: str) -> None:
+        row = self._con.execute("SELECT value FROM meta WHERE key = 'index'").fetchone()
+        if row and row[0] == index:
+            return
+        with self._con:
+            if row:
+                log.info("the gazetteer index changed: its cached answers in %s are dropped", self.path)
+            self._con.execute("DELETE FROM geocodes WHERE source LIKE 'gazetteer%'")
+            self._con.execute("DELETE FROM resolutions")
+            self._con.execute("INSERT OR REPLACE INTO meta VALUES ('index', ?)", (index,))
 
     def geocode(self, source: str, key: str):
         """The cached answer (a list of JSON-able candidates), or None when never asked."""

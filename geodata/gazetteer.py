@@ -434,6 +434,8 @@ class Gazetteer:
             self._con = sqlite3.connect(f"file:{path}?mode=ro", uri=True,
                                         check_same_thread=False)
             (blob,) = self._con.execute("SELECT value FROM meta WHERE key = 'matcher'").fetchone()
+            (self.fingerprint,) = self._con.execute(
+                "SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
         except (sqlite3.DatabaseError, TypeError) as exc:
             raise GazetteerError(f"gazetteer index {path} is unreadable: {exc}") from exc
         # everything the matcher reads per word, in one blob: loads in a fraction of a second

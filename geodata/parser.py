@@ -45,6 +45,8 @@ class Geoparser:
 @lru_cache(maxsize=1)
 def get_parser() -> Geoparser:
     """The process's parser over the data directory's index and cache (built when missing)."""
-    parser = Geoparser(load_gazetteer(), ResolutionCache(paths.cache_path()), online_fallback())
+    gazetteer = load_gazetteer()
+    parser = Geoparser(gazetteer, ResolutionCache(paths.cache_path(), gazetteer.fingerprint),
+                       online_fallback())
     atexit.register(parser.flush)
     return parser

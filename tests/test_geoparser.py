@@ -9,7 +9,7 @@ import sys
 import pytest
 from geopy.location import Location
 
-from geodata import articles
+from geodata import articles, paths
 from geodata.cache import ResolutionCache
 from geodata.gazetteer import load_gazetteer
 from geodata.geocoder import GazetteerGeocoder
@@ -172,16 +172,37 @@ def test_a_corrupt_cache_is_rebuilt_with_a_warning(tmp_path, caplog):
 
 
 def test_user_places_extend_the_gazetteer_and_win(data_dir):
+    text = "Families reached Atmeh Seven from Aleppo in Syria."
+    before = load_gazetteer()
+    first = Geoparser(before, ResolutionCache(paths.cache_path(), before.fingerprint))
+    assert "Aleppo" in [m.surface for m in first.parse(text)]  # GeoNames' Aleppo, now cached
+    first.flush()
     (data_dir / "places.csv").write_text(
         "name,aliases,kind,country,admin1,lat,lon\n"
         "Camp Atmeh-7,Atmeh Seven,city,SY,Idlib,36.21,36.69\n"
         "Aleppo,,city,SY,Aleppo,36.0,37.0\n", encoding="utf-8")
     (data_dir / "gazetteer.sqlite").unlink()  # the shared index must not be rebuilt in place
     gaz = load_gazetteer()  # the user's file changes the fingerprint: rebuilt with it
-    p = Geoparser(gaz, ResolutionCache(None))
-    ms = {m.surface: m.place for m in p.parse("Families reached Atmeh Seven from Aleppo in Syria.")}
+    # the cache follows the new index: its answers for "aleppo" would hide the user's place
+    p = Geoparser(gaz, ResolutionCache(paths.cache_path(), gaz.fingerprint))
+    ms = {m.surface: m.place for m in p.parse(text)}
     assert ms["Atmeh Seven"].name == "Camp Atmeh-7"
     assert (ms["Aleppo"].lat, ms["Aleppo"].lon) == (36.0, 37.0)
+
+
+def test_the_cache_drops_the_gazetteers_answers_when_the_index_changes(tmp_path):
+    path = tmp_path / "cache.sqlite"
+    cache = ResolutionCache(path, "index-1")
+    cache.put_geocode("gazetteer-exact", "aleppo", [{"id": "gn:170063"}])
+    cache.put_geocode("nominatim", "hbeit", [{"id": "osm:1"}])
+    cache.put_resolution("aleppo", "ctx", "gn:170063", 3.0)
+    cache.flush()
+    same = ResolutionCache(path, "index-1")
+    assert same.geocode("gazetteer-exact", "aleppo") and same.resolution("aleppo", "ctx")
+    changed = ResolutionCache(path, "index-2")
+    assert changed.geocode("gazetteer-exact", "aleppo") is None
+    assert changed.resolution("aleppo", "ctx") is None
+    assert changed.geocode("nominatim", "hbeit") == [{"id": "osm:1"}]  # online: kept
 
 
 def test_a_stale_or_corrupt_index_is_rebuilt(tmp_path):
