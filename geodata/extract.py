@@ -26,8 +26,16 @@ _CONTRACTION = re.compile(r"['’](?:ve|re|ll|d|m|t)$|n['’]t$", re.I)
 # A sentence ends at . ! ? (and closing quotes) before a capital, a quote or a new paragraph.
 # (The end mark is matched, not looked behind at, so the engine skips to the next . ! ? or newline.)
 _SENTENCE_END = re.compile(r"""[.!?](?P<gap>["'”’)\]]*\s+)(?=["“‘(\[]?[A-Z0-9])|\n\s*\n|\n(?=[A-Z"“])""")
-_NO_SENTENCE_END = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Lt|Col|Sgt|Capt|Gov|Sen|Rep|"
-                              r"Jr|Sr|Prof|Rev|Mt|Ft|No|Vol|vs|etc|[A-Z][a-z]{1,3}))\.$")
+# A period after an initial or one of these abbreviations ends no sentence. The list is explicit:
+# any short capitalised word would take "Iraq." or "Homs." at a sentence's end for one.
+_ABBREVIATIONS = (
+    "Mr Mrs Ms Dr St Ste Gen Lt Col Sgt Capt Cmdr Adm Maj Brig Gov Sen Rep Pres Jr Sr Prof Rev Mt "
+    "Ft No Vol Fig vs etc Inc Corp Co Ltd Bros Ave Blvd Rd Hwy Jan Feb Mar Apr Jun Jul Aug Sep "
+    "Sept Oct Nov Dec Mon Tue Tues Wed Thu Thur Thurs Fri Sat Sun "
+    # US states as AP style abbreviates them ("Evansville, Ind.")
+    "Ala Ariz Ark Calif Colo Conn Del Fla Ga Ill Ind Kan Kans Ky La Md Mass Mich Minn Miss Mo Mont "
+    "Neb Nebr Nev Okla Ore Pa Tenn Tex Vt Va Wash Wis Wyo").split()
+_NO_SENTENCE_END = re.compile(r"(?:\b[A-Z]|\b(?:" + "|".join(_ABBREVIATIONS) + r"))\.$")
 # Lower-case words allowed inside a multi-word name ("Ma'arrat an-Nu'man", "Isle of Man").
 _CONNECTORS = frozenset(
     "of de del della di da do dos das du des la le les el al an ar as ash ad at az ath ed en er es "
@@ -96,7 +104,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     spans, start = [], 0
     for m in _SENTENCE_END.finditer(text):
         end = m.start("gap") if m.start("gap") >= 0 else m.start()  # after the . ! ?
-        if _NO_SENTENCE_END.search(text[max(0, end - 6):end]) and "\n" not in m.group():
+        if _NO_SENTENCE_END.search(text[max(0, end - 7):end]) and "\n" not in m.group():
             continue
         if text[start:end].strip():
             spans.append(_strip(text, start, end))

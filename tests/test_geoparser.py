@@ -11,6 +11,7 @@ from geopy.location import Location
 
 from geodata import articles, paths
 from geodata.cache import ResolutionCache
+from geodata.extract import sentences
 from geodata.gazetteer import load_gazetteer
 from geodata.geocoder import GazetteerGeocoder
 from geodata.names import norm, skeleton
@@ -293,3 +294,13 @@ def test_a_sentence_opening_x_of_place_still_names_the_place(parser):
     # but an organisation or a title before "of" still makes a longer name
     assert surfaces(parser, "Bank of America opened in Texas.") == ["Texas"]
     assert "London" not in surfaces(parser, "Mayor of London Sadiq Khan spoke.")
+
+
+def test_a_short_name_ending_a_sentence_is_found(parser):
+    # "Iraq." is no abbreviation: the next sentence must not join it into a longer name
+    assert surfaces(parser, "Troops moved into Iraq. The UN protested.") == ["Iraq"]
+    assert surfaces(parser, "Shelling hit Homs. Residents fled to Hama. Later it stopped.") == [
+        "Homs", "Hama"]
+    # while a real abbreviation keeps its sentence going
+    text = "He lives in Evansville, Ind. He works in Gen. Motors' plant."
+    assert sentences(text) == [(0, len(text))]
