@@ -284,7 +284,8 @@ class Extractor:
                     or w.key in self.lex["function_words"] or w.key in self.gaz.demonym_keys
                     or (w.cap and w.key in self.gaz.common_words) for w in words):
                 continue
-            if skeleton(key) not in self.gaz.loose_skeletons:
+            # a name the index knows exactly was weighed, and ruled out, by the exact rules
+            if key in self.gaz.keys or skeleton(key) not in self.gaz.loose_skeletons:
                 continue
             near = tuple(c.place.id for c in self.gaz.loose_candidates(key, countries)
                          if _near(c.place, anchors))
@@ -424,8 +425,11 @@ class Extractor:
         return tokens[j]
 
     def _qualifier(self, text, tokens, j) -> str:
-        """What the words right after a name say it is: 'Idlib province', 'Aleppo city'."""
+        """What the words right after a name say it is: 'Idlib province', 'Aleppo city',
+        "Hama's countryside"."""
         nxt = self._next_word(text, tokens, j)
+        if nxt is None and j < len(tokens) and text[tokens[j - 1].end:tokens[j].start] in ("'s ", "’s "):
+            nxt = tokens[j]
         return _QUALIFIERS.get(nxt.key, "") if nxt else ""
 
     def _after(self, text, tokens, j) -> str:

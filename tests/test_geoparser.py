@@ -304,3 +304,14 @@ def test_a_short_name_ending_a_sentence_is_found(parser):
     # while a real abbreviation keeps its sentence going
     text = "He lives in Evansville, Ind. He works in Gen. Motors' plant."
     assert sentences(text) == [(0, len(text))]
+
+
+def test_a_possessive_keeps_its_qualifier(parser):
+    ms = {m.surface: m.place for m in parser.parse("Russian jets struck Hama's countryside in Syria.")}
+    assert ms["Hama"].kind == "admin1"
+
+
+def test_a_name_the_rules_ruled_out_is_not_found_again_by_its_spelling(parser):
+    # "Sochi talks" is an event; no Syrian or Turkish village of a similar spelling stands in
+    assert surfaces(parser, "Moscow and Ankara agreed on a ceasefire in the Sochi talks.") == [
+        "Moscow", "Ankara"]
