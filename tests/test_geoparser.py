@@ -315,3 +315,9 @@ def test_a_name_the_rules_ruled_out_is_not_found_again_by_its_spelling(parser):
     # "Sochi talks" is an event; no Syrian or Turkish village of a similar spelling stands in
     assert surfaces(parser, "Moscow and Ankara agreed on a ceasefire in the Sochi talks.") == [
         "Moscow", "Ankara"]
+
+
+def test_a_story_s_neighbours_weigh_for_a_name_it_does_not_place(parser):
+    # Mozambique's Gaza province outranks Gaza City by kind; an Israeli story's Gaza is Palestine's
+    ms = {m.surface: m.place for m in parser.parse("Israeli jets struck Gaza overnight.")}
+    assert ms["Gaza"].country == "PS"
