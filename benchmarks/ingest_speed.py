@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `geodata` from this checkout
 
 from benchmarks.common import (  # noqa: E402
-    ROOT, SHARED, cpu_seconds, emit, median, peak_rss_mb, run_worker, spread, table, write_results,
+    SHARED, cpu_seconds, emit, median, peak_rss_mb, run_worker, spread, table, write_results,
 )
 
 SCRIPT = Path(__file__).resolve()

@@ -218,10 +218,9 @@ class Extractor:
     def extract(self, text: str) -> tuple[list[Span], list[Token], list[tuple[int, int]]]:
         sents = sentences(text)
         tokens = tokenize(text, sents)
-        lex = self.lex
         chain_of = {}
         chains = self.chains(text, tokens)
-        for n, (a, b) in enumerate(chains):
+        for a, b in chains:
             for k in range(a, b):
                 chain_of[k] = (a, b)
         persons = self._person_words(tokens, chains)

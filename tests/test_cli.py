@@ -15,8 +15,6 @@ import sys
 import threading
 from pathlib import Path
 
-import pytest
-
 from geodata.model import Place
 from geodata.store import Store
 
