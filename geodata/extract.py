@@ -331,13 +331,19 @@ class Extractor:
                 continue
             words = tokens[a:b]
             if words[0].key in lex["titles"]:
-                out.update(t.key for t in words[1:])
+                # the name runs to an "of": "President Recep Tayyip Erdogan of Turkey"
+                for t in words[1:]:
+                    if t.key == "of":
+                        break
+                    out.add(t.key)
             elif (b - a <= 3 and all(t.cap for t in words)
                   and words[0].key not in lex["toponym_heads"]  # "Khan Shaykhoun": a place
                   and not any(t.key in lex["place_words"] or t.key in lex["org_words"]
                               or t.key in lex["function_words"] or t.key in self.gaz.demonym_keys
                               for t in words)
-                  and not self._is_key(norm(" ".join(t.text for t in words)))):
+                  and not self._is_key(norm(" ".join(t.text for t in words)))
+                  # a country, state or big city is no surname: "Environment Canada"
+                  and not self._major(words[-1].key)):
                 out.add(words[-1].key)  # "Bob Jones ... Jones said"
         return out
 
@@ -350,16 +356,19 @@ class Extractor:
         # opens no phrase, the word after it does)
         a, b = chain_of.get(i) or chain_of.get(i + 1) or (i, j)
         head = a
-        # words capitalised only because they open the sentence don't belong to the chain:
-        # "The", or a word before "of" ("Most of Idlib", "Shelling of Saraqib"), unless it
-        # names an organisation or a title ("Bank of America", "Mayor of London")
-        first = tokens[a]
-        if a + 1 < i and first.first and tokens[a + 1].key == "of" and not (
-                first.key in lex["org_words"] or first.key in lex["titles"]
-                or first.key in lex["place_words"]):
-            a += 2
+        # words capitalised only because they open the sentence don't belong to the chain
         while a < i and tokens[a].first and tokens[a].key in lex["function_words"]:
             a += 1
+        # nor, before "of", the sentence's opening word ("Most of Idlib", "Residents of Saraqib")
+        # or a person with a title ("President Erdogan of Turkey"); an organisation's name
+        # stays whole ("Bank of America")
+        if i - 1 >= a and tokens[i - 1].key == "of":
+            opening = tokens[a:i - 1]
+            if not opening or any(t.key in lex["titles"] for t in opening) or (
+                    len(opening) == 1 and opening[0].first
+                    and opening[0].key not in lex["org_words"]
+                    and opening[0].key not in lex["place_words"]):
+                a = i
         before, after = tokens[a:i], tokens[j:b]
         if before:
             # "President Assad", "Gov. Smith": a title before a place name makes it a person,

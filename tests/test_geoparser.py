@@ -291,9 +291,10 @@ def test_a_sentence_opening_x_of_place_still_names_the_place(parser):
     assert surfaces(parser, "Residents of Saraqib said they fled to Turkey.") == ["Saraqib", "Turkey"]
     assert surfaces(parser, "Shelling of Khan Shaykhoun went on in Syria.") == ["Khan Shaykhoun",
                                                                                 "Syria"]
-    # but an organisation or a title before "of" still makes a longer name
+    # but an organisation before "of" still makes a longer name; a person's title does not
     assert surfaces(parser, "Bank of America opened in Texas.") == ["Texas"]
-    assert "London" not in surfaces(parser, "Mayor of London Sadiq Khan spoke.")
+    assert surfaces(parser, "The Mayor of London spoke, and Foreign Minister Sergei Lavrov of "
+                            "Russia.") == ["London", "Russia"]
 
 
 def test_a_short_name_ending_a_sentence_is_found(parser):
@@ -321,3 +322,11 @@ def test_a_story_s_neighbours_weigh_for_a_name_it_does_not_place(parser):
     # Mozambique's Gaza province outranks Gaza City by kind; an Israeli story's Gaza is Palestine's
     ms = {m.surface: m.place for m in parser.parse("Israeli jets struck Gaza overnight.")}
     assert ms["Gaza"].country == "PS"
+
+
+def test_a_person_s_title_or_agency_does_not_make_a_country_a_surname(parser):
+    # the title rule marks the person's own words, up to "of"; a country ends no person's name
+    assert surfaces(parser, "President Recep Tayyip Erdogan of Turkey spoke. Turkey will stay.") == [
+        "Turkey", "Turkey"]
+    assert "Canada" in surfaces(parser, "Environment Canada issued a warning. Snow fell across "
+                                        "Canada.")
