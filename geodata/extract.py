@@ -422,8 +422,9 @@ class Extractor:
     def _major(self, key: str) -> bool:
         """A name whose best-known bearer is a country, state or big city: "China", "Nice"
         as a word would not stop it."""
-        return any(c.place.kind in ("country", "admin1", "continent", "region") or
-                   c.place.population >= 1_000_000 for c in self.gaz.candidates(key))
+        return key in self.gaz.keys and any(  # (most words asked are no name: no lookup)
+            c.place.kind in ("country", "admin1", "continent", "region")
+            or c.place.population >= 1_000_000 for c in self.gaz.candidates(key))
 
     @staticmethod
     def _next_word(text, tokens, j) -> Token | None:
