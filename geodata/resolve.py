@@ -199,7 +199,9 @@ class Resolver:
             return None
         total = sum(v for _, v in ctx.countries) or 1.0
         share = dict(ctx.countries)
-        bordering = self._near_shares(ctx.countries)
+        # neighbours weigh only for a name none of whose readings lies in the story's countries
+        bordering = {} if any(c.place.country in share for c in cs) else self._near_shares(
+            ctx.countries)
         after = self.candidates(after_key) if after_key else []
         after_ids = {c.place.id for c in after}
         after_cc = {c.place.country for c in after}

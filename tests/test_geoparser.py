@@ -322,6 +322,10 @@ def test_a_story_s_neighbours_weigh_for_a_name_it_does_not_place(parser):
     # Mozambique's Gaza province outranks Gaza City by kind; an Israeli story's Gaza is Palestine's
     ms = {m.surface: m.place for m in parser.parse("Israeli jets struck Gaza overnight.")}
     assert ms["Gaza"].country == "PS"
+    # but a reading in the story's own country beats a bigger one next door (Rosh Ha'Ayin, IL)
+    ms = {m.surface: m.place for m in parser.parse(
+        "Syrian forces and Russian jets shelled Ras al-Ayn, near Idlib and Aleppo in Syria.")}
+    assert ms["Ras al-Ayn"].country == "SY"
 
 
 def test_a_person_s_title_or_agency_does_not_make_a_country_a_surname(parser):
