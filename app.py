@@ -3,7 +3,8 @@
 Reads the store that geodata writes (never parses text itself); on first start with an empty
 store it ingests seeds/ through geodata. Top to bottom as the page looks: the sidebar (filters,
 timeline, add articles, export, admin), then the map with the panel beside it, then the reader.
-Run: `streamlit run app.py` (PLACEWIRE_DATA moves the data directory).
+Run: `streamlit run app.py` (PLACEWIRE_DATA moves the data directory; PLACEWIRE_STORE puts the
+store elsewhere: another SQLite file, or a PostgreSQL database by its postgresql:// URL).
 """
 from __future__ import annotations
 
@@ -24,14 +25,13 @@ from geodata.queries import Filter
 from geodata.store import Store
 
 st.set_page_config(page_title="Placewire", page_icon="🗺️", layout="wide")
-STORE = paths.store_path()
+STORE = paths.store_location()
 SEEDS = paths.PROJECT_DIR / "seeds"
 
 
 def ensure_corpus() -> None:
     """An empty store is filled from seeds/ once, so the page opens on the seed corpus."""
-    if not STORE.exists():
-        Store(STORE).close()
+    loaders.prepare(STORE)
     if loaders.totals(STORE, loaders.version(STORE))["articles"]:
         return
     with st.spinner("First start: reading the seed articles and resolving their places "

@@ -1,103 +1,104 @@
-"""Cached reads of the store for the page, keyed on the store file's version.
+"""Cached reads of the store for the page, keyed on the store's location and version.
 
-Every loader takes the store path and its `version()` (file sizes and modification times of the
-SQLite file and its WAL), so a write by the CLI or another session shows on the next rerun
-while reruns of an unchanged store cost nothing. Results are plain data from geodata.queries.
+Every loader takes the store's location (a SQLite file's path or a PostgreSQL URL) and its
+`version()` (for a file: sizes and modification times of it and its WAL; for a server: its
+transaction snapshot), so a write by the CLI or another session shows on the next rerun while
+reruns of an unchanged store cost nothing. Results are plain data from geodata.queries.
 """
 from __future__ import annotations
 
-import os
 from contextlib import closing
 from dataclasses import replace
-from pathlib import Path
 
 import streamlit as st
 
-from geodata import queries
+from geodata import database, queries
 from geodata.model import Place
 from geodata.names import norm
 from geodata.queries import Filter
+from geodata.store import Store
 
 
-def version(path: Path) -> tuple:
-    """What changes whenever the store is written (the WAL takes writes before checkpoints)."""
-    out = []
-    for suffix in ("", "-wal"):
-        try:
-            stat = os.stat(f"{path}{suffix}")
-            out.append((stat.st_mtime_ns, stat.st_size))
-        except FileNotFoundError:
-            out.append(None)
-    return tuple(out)
+@st.cache_resource(show_spinner=False)
+def prepare(path: str) -> bool:
+    """Open the store once per server process: creates its schema, or adds what an older store
+    lacks, before the first read."""
+    Store(path).close()
+    return True
 
 
-def _conn(path: Path):
+def version(path: str) -> tuple:
+    """What changes whenever the store is written."""
+    return database.version(path)
+
+
+def _conn(path: str):
     return closing(queries.connect(path))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def totals(path: Path, ver: tuple) -> dict:
+def totals(path: str, ver: tuple) -> dict:
     with _conn(path) as conn:
         return queries.totals(conn)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def sources(path: Path, ver: tuple) -> list[str]:
+def sources(path: str, ver: tuple) -> list[str]:
     with _conn(path) as conn:
         return queries.sources(conn)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def date_span(path: Path, ver: tuple) -> tuple[str | None, str | None]:
+def date_span(path: str, ver: tuple) -> tuple[str | None, str | None]:
     with _conn(path) as conn:
         return queries.date_span(conn)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def places(path: Path, ver: tuple, flt: Filter) -> list[dict]:
+def places(path: str, ver: tuple, flt: Filter) -> list[dict]:
     """Places with their counts in the filter (the selected place does not narrow the map)."""
     with _conn(path) as conn:
         return queries.place_counts(conn, replace(flt, place_id=None))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def excerpts(path: Path, ver: tuple, flt: Filter) -> dict[str, list[dict]]:
+def excerpts(path: str, ver: tuple, flt: Filter) -> dict[str, list[dict]]:
     with _conn(path) as conn:
         return queries.place_excerpts(conn, replace(flt, place_id=None), per_place=2)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def daily(path: Path, ver: tuple, flt: Filter) -> list[dict]:
+def daily(path: str, ver: tuple, flt: Filter) -> list[dict]:
     with _conn(path) as conn:
         return queries.daily_counts(conn, flt)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def articles(path: Path, ver: tuple, flt: Filter) -> list[dict]:
+def articles(path: str, ver: tuple, flt: Filter) -> list[dict]:
     with _conn(path) as conn:
         return queries.articles(conn, flt)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def mentions(path: Path, ver: tuple, flt: Filter, limit: int | None = None) -> list[dict]:
+def mentions(path: str, ver: tuple, flt: Filter, limit: int | None = None) -> list[dict]:
     with _conn(path) as conn:
         return queries.mention_rows(conn, flt, limit=limit)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def mention_count(path: Path, ver: tuple, flt: Filter) -> int:
+def mention_count(path: str, ver: tuple, flt: Filter) -> int:
     with _conn(path) as conn:
         return queries.mention_count(conn, flt)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def article(path: Path, ver: tuple, article_id: str) -> dict | None:
+def article(path: str, ver: tuple, article_id: str) -> dict | None:
     with _conn(path) as conn:
         return queries.article(conn, article_id)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def place(path: Path, ver: tuple, place_id: str) -> dict | None:
+def place(path: str, ver: tuple, place_id: str) -> dict | None:
     with _conn(path) as conn:
         return queries.place(conn, place_id)
 
@@ -113,7 +114,7 @@ def gazetteer_places(name: str) -> list[Place]:
 
 
 @st.cache_data(max_entries=64, show_spinner="Looking up the name…")
-def search(path: Path, ver: tuple, q: str) -> list[dict]:
+def search(path: str, ver: tuple, q: str) -> list[dict]:
     """Places in the store by any spelling: the store's own, plus the gazetteer's alternate names."""
     aliases = [p.id for p in gazetteer_places(q)]
     with _conn(path) as conn:
@@ -121,7 +122,7 @@ def search(path: Path, ver: tuple, q: str) -> list[dict]:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def map_layer(path: Path, ver: tuple, flt: Filter) -> str:
+def map_layer(path: str, ver: tuple, flt: Filter) -> str:
     """The map's place layer for the filter, serialised once (see components.map.payload)."""
     from components import map as placemap
 

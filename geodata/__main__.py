@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from geodata import evaluate, paths
 from geodata.articles import MAX_BYTES, Problem, load
+from geodata.database import describe
 from geodata.export import FORMATS, export
 from geodata.ingest import IngestReport, ingest
 from geodata.queries import Filter, mention_rows
@@ -40,7 +41,7 @@ def ingest_command(args: argparse.Namespace) -> int:
         f"articles: {report.added} added, {report.present} already present\n"
         f"mentions: {report.mentions} added ({report.unresolved} unresolved)\n"
         f"places:   {len(report.places)} in the added articles\n"
-        f"store:    {args.db}"
+        f"store:    {describe(args.db)}"
     )
     if report.problems:
         print(f"problems: {len(report.problems)} (skipped or read with a caveat)")
@@ -67,7 +68,7 @@ def delete_command(args: argparse.Namespace) -> int:
         if store.delete(args.article_id):
             print(f"deleted {args.article_id}")
             return 0
-    print(f"no article {args.article_id} in {args.db}", file=sys.stderr)
+    print(f"no article {args.article_id} in {describe(args.db)}", file=sys.stderr)
     return 1
 
 
@@ -80,7 +81,9 @@ def stats_command(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     db = argparse.ArgumentParser(add_help=False)
-    db.add_argument("--db", type=Path, default=None, help="the SQLite store (default: the data directory's)")
+    db.add_argument("--db", default=None, metavar="STORE",
+                    help="the store: a SQLite file, or a PostgreSQL database as postgresql://user:password@host/db "
+                         "(default: $PLACEWIRE_STORE, else the data directory's placewire.sqlite)")
     cli = argparse.ArgumentParser(prog="python -m geodata", description=__doc__.split("\n\n")[0])
     commands = cli.add_subparsers(dest="command", required=True)
 
@@ -121,7 +124,7 @@ def build_index_command(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if hasattr(args, "db") and args.db is None:
-        args.db = paths.store_path()
+        args.db = paths.store_location()
     return args.func(args)
 
 

@@ -1,6 +1,7 @@
 """Where Placewire keeps its files: one data directory, moved with PLACEWIRE_DATA.
 
-The CLI and the page both call `data_dir()`, so they always read and write the same store.
+The CLI and the page both call `data_dir()` and `store_location()`, so they always read and
+write the same store.
 """
 from __future__ import annotations
 
@@ -18,8 +19,14 @@ def data_dir() -> Path:
 
 
 def store_path() -> Path:
-    """The SQLite store of articles, mentions and places."""
+    """The default store of articles, mentions and places: a SQLite file in the data directory."""
     return data_dir() / "placewire.sqlite"
+
+
+def store_location() -> str:
+    """The store the CLI and the page use: $PLACEWIRE_STORE (a SQLite file's path or a
+    postgresql:// URL), else the data directory's SQLite file."""
+    return os.environ.get("PLACEWIRE_STORE") or str(store_path())
 
 
 def cache_path() -> Path:

@@ -1,19 +1,21 @@
 """Read-only queries over the store, for the page and the CLI's export.
 
-Every function takes an open sqlite3 connection and a `Filter`, and returns plain data (dicts,
-lists): no streamlit here, so the page can cache the results and the CLI can reuse them. The SQL
-is portable (named parameters, plain BETWEEN on lat/lon) so the store can move to a server later.
+Every function takes an open store connection (`connect`: a SQLite file or a PostgreSQL
+database, geodata.database) and a `Filter`, and returns plain data (dicts, lists): no streamlit
+here, so the page can cache the results and the CLI can reuse them. The SQL is written once, in
+SQLite's form with :named parameters; geodata.dialect renders it for PostgreSQL.
 A mention counts when it is resolved and not rejected by a user's correction.
 """
 from __future__ import annotations
 
 import shlex
-import sqlite3
 from dataclasses import dataclass
 from typing import Iterable
 
 from rapidfuzz import fuzz, process
 
+from geodata import database
+from geodata.database import Database
 from geodata.model import PRECISION
 from geodata.names import norm, skeleton
 
@@ -41,12 +43,10 @@ class Filter:
     bbox: tuple[float, float, float, float] | None = None
 
 
-def connect(path, readonly: bool = True) -> sqlite3.Connection:
-    """A connection to the store file; read-only unless asked (the page never writes through it)."""
-    uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
-    conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
-    conn.row_factory = sqlite3.Row
-    return conn
+def connect(location, readonly: bool = True) -> Database:
+    """A connection to the store (a path or a postgresql:// URL); read-only unless asked (the
+    page never writes through it). Close it when done (or use it in a `with`)."""
+    return database.connect(location, readonly=readonly)
 
 
 def _words(text: str) -> list[str]:
@@ -124,13 +124,13 @@ _ROW_COLUMNS = """
 _NEWEST_FIRST = "a.published IS NULL, a.published DESC, a.id, m.start"
 
 
-def _row(r: sqlite3.Row) -> dict:
+def _row(r) -> dict:
     row = dict(r)
     row["precision"] = PRECISION.get(row["place_kind"], "exact")
     return row
 
 
-def mention_rows(conn: sqlite3.Connection, flt: Filter, limit: int | None = None) -> list[dict]:
+def mention_rows(conn: Database, flt: Filter, limit: int | None = None) -> list[dict]:
     """Every counted mention in the filter, newest first, with its sentence, article and place.
 
     `offset` is where the name starts inside `sentence`, so callers can highlight it.
@@ -143,13 +143,13 @@ def mention_rows(conn: sqlite3.Connection, flt: Filter, limit: int | None = None
     return [_row(r) for r in conn.execute(sql, params)]
 
 
-def mention_count(conn: sqlite3.Connection, flt: Filter) -> int:
+def mention_count(conn: Database, flt: Filter) -> int:
     """How many counted mentions the filter holds."""
     params: dict = {}
     return conn.execute(f"SELECT count(*) {_FROM} WHERE {_mention_where(flt, params)}", params).fetchone()[0]
 
 
-def place_counts(conn: sqlite3.Connection, flt: Filter) -> list[dict]:
+def place_counts(conn: Database, flt: Filter) -> list[dict]:
     """One row per place with its mentions and articles in the filter, most mentioned first."""
     params: dict = {}
     sql = f"""
@@ -167,7 +167,7 @@ def place_counts(conn: sqlite3.Connection, flt: Filter) -> list[dict]:
     return rows
 
 
-def place_excerpts(conn: sqlite3.Connection, flt: Filter, per_place: int = 2) -> dict[str, list[dict]]:
+def place_excerpts(conn: Database, flt: Filter, per_place: int = 2) -> dict[str, list[dict]]:
     """The newest `per_place` mention rows of every place in the filter (for map popups)."""
     params: dict = {"per_place": per_place}
     sql = f"""
@@ -175,7 +175,7 @@ def place_excerpts(conn: sqlite3.Connection, flt: Filter, per_place: int = 2) ->
             SELECT {_ROW_COLUMNS},
                    row_number() OVER (PARTITION BY m.place_id ORDER BY {_NEWEST_FIRST}) AS n
             {_FROM} WHERE {_mention_where(flt, params)}
-        ) WHERE n <= :per_place ORDER BY place_id, n
+        ) AS ranked WHERE n <= :per_place ORDER BY place_id, n
     """
     out: dict[str, list[dict]] = {}
     for r in conn.execute(sql, params):
@@ -185,7 +185,7 @@ def place_excerpts(conn: sqlite3.Connection, flt: Filter, per_place: int = 2) ->
     return out
 
 
-def daily_counts(conn: sqlite3.Connection, flt: Filter) -> list[dict]:
+def daily_counts(conn: Database, flt: Filter) -> list[dict]:
     """Mentions per publication day in the filter: [{"day", "mentions"}], oldest first.
 
     Mentions of articles with unknown dates have no day and are not in it.
@@ -199,7 +199,7 @@ def daily_counts(conn: sqlite3.Connection, flt: Filter) -> list[dict]:
     return [dict(r) for r in conn.execute(sql, params)]
 
 
-def articles(conn: sqlite3.Connection, flt: Filter) -> list[dict]:
+def articles(conn: Database, flt: Filter) -> list[dict]:
     """The articles in the filter, newest first, then those of unknown date (matched without dates).
 
     An article is in when its source, words and date match and, if the filter names a place or
@@ -227,7 +227,7 @@ def articles(conn: sqlite3.Connection, flt: Filter) -> list[dict]:
     return out
 
 
-def article(conn: sqlite3.Connection, article_id: str) -> dict | None:
+def article(conn: Database, article_id: str) -> dict | None:
     """One article with its text and every mention found in it (resolved or not), in text order."""
     r = conn.execute(
         "SELECT id, title, source, url, published, text, origin FROM articles WHERE id = :id",
@@ -252,7 +252,7 @@ def article(conn: sqlite3.Connection, article_id: str) -> dict | None:
     return out
 
 
-def place(conn: sqlite3.Connection, place_id: str) -> dict | None:
+def place(conn: Database, place_id: str) -> dict | None:
     """One place by id, with its precision, or None."""
     r = conn.execute(
         "SELECT id AS place_id, name, kind, country, admin1, lat, lon FROM places WHERE id = :id",
@@ -265,7 +265,7 @@ def place(conn: sqlite3.Connection, place_id: str) -> dict | None:
     return out
 
 
-def _place_names(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+def _place_names(conn: Database) -> list[tuple[str, str]]:
     """(place_id, spelling) for every spelling known: gazetteer variants, names, text surfaces."""
     return conn.execute(
         """
@@ -277,7 +277,7 @@ def _place_names(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     ).fetchall()
 
 
-def search_places(conn: sqlite3.Connection, q: str, limit: int = 8, aliases: Iterable[str] = ()) -> list[dict]:
+def search_places(conn: Database, q: str, limit: int = 8, aliases: Iterable[str] = ()) -> list[dict]:
     """Places whose name, in any spelling the store knows, matches `q`; best first.
 
     Matching ignores case, accents, apostrophes and al-/el- articles (geodata.names.norm); a
@@ -333,18 +333,18 @@ def search_places(conn: sqlite3.Connection, q: str, limit: int = 8, aliases: Ite
     return found[:limit]
 
 
-def sources(conn: sqlite3.Connection) -> list[str]:
+def sources(conn: Database) -> list[str]:
     """Every article source in the store, sorted."""
     return [r[0] for r in conn.execute("SELECT DISTINCT source FROM articles WHERE source != '' ORDER BY source")]
 
 
-def date_span(conn: sqlite3.Connection) -> tuple[str | None, str | None]:
+def date_span(conn: Database) -> tuple[str | None, str | None]:
     """The first and last known publication dates in the store."""
     r = conn.execute("SELECT min(published), max(published) FROM articles").fetchone()
     return r[0], r[1]
 
 
-def totals(conn: sqlite3.Connection) -> dict:
+def totals(conn: Database) -> dict:
     """How much the store holds: articles, undated articles, mentions, places."""
     r = conn.execute(
         """

@@ -1,6 +1,7 @@
--- Placewire's store: one SQLite file. geodata/ writes it; the page only reads it
--- (except corrections, which go through geodata.store too).
-PRAGMA foreign_keys = ON;
+-- Placewire's store: a SQLite file or a PostgreSQL database. geodata/ writes it; the page only
+-- reads it (except corrections, which go through geodata.store too). Written in SQLite's SQL;
+-- geodata/schema.py creates it, adds what an older store lacks, and renders it for PostgreSQL
+-- (its header says how to add a table or a column).
 
 CREATE TABLE IF NOT EXISTS articles (
     id        TEXT PRIMARY KEY,      -- url, else "sha1:<content hash>"
@@ -23,7 +24,7 @@ CREATE TABLE IF NOT EXISTS places (
     admin1     TEXT NOT NULL DEFAULT '',
     lat        REAL NOT NULL,
     lon        REAL NOT NULL,
-    population INTEGER NOT NULL DEFAULT 0
+    population BIGINT NOT NULL DEFAULT 0  -- a continent's passes 2^31
 );
 
 CREATE TABLE IF NOT EXISTS mentions (

@@ -1,20 +1,21 @@
-"""The SQLite store: articles, their mentions and places, and users' corrections.
+"""The store: articles, their mentions and places, and users' corrections.
 
-Writes only: every change is one transaction, so a process killed mid-ingest leaves whole
-articles or none. The page's read queries live in geodata.queries, over `Store.conn`.
+One Store class over either backend (geodata.database): a SQLite file (a path, the default) or
+a PostgreSQL database (a postgresql:// URL). The SQL is written once; geodata.dialect renders
+what differs. Writes only: every change is one transaction, so a process killed mid-ingest
+leaves whole articles or none. The page's read queries live in geodata.queries, over `Store.conn`.
 """
 from __future__ import annotations
 
-import sqlite3
-import threading
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from geodata import schema
+from geodata.database import Database, connect, describe
 from geodata.exceptions import StoreError
 from geodata.model import Article, Mention, Place
-
-SCHEMA = Path(__file__).with_name("schema.sql")
 
 _PLACE_UPSERT = """
     INSERT INTO places (id, geonameid, name, kind, country, admin1, lat, lon, population)
@@ -24,34 +25,33 @@ _PLACE_UPSERT = """
         lat = excluded.lat, lon = excluded.lon, population = excluded.population
 """
 _MENTION_INSERT = """
-    INSERT INTO mentions (article_id, start, end, surface, sent_start, sent_end, norm, context,
+    INSERT INTO mentions (article_id, start, "end", surface, sent_start, sent_end, norm, context,
                           kind, place_id, score, status, day)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
+_NAME_INSERT = "INSERT INTO place_names (place_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING"
 
 
 class Store:
-    """One SQLite file in WAL mode (the page reads while the CLI writes).
+    """The store at `location`: a SQLite file's path, or a `postgresql://` URL.
 
-    `conn` is open for readers (geodata.queries); rows come back as sqlite3.Row.
+    Opening creates the schema, or adds what an older store lacks (geodata.schema). `conn` is
+    open for readers (geodata.queries): rows read by position or by name.
     """
 
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
+    def __init__(self, location: str | Path):
+        self.location = describe(location)
+        self.path = location  # the name callers have long used
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # Autocommit mode: transactions are explicit (see _transaction), never implicit.
-            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self.conn.row_factory = sqlite3.Row
-            self.conn.execute("PRAGMA busy_timeout = 30000")
-            self.conn.execute("PRAGMA journal_mode = WAL")
-            self.conn.execute("PRAGMA synchronous = NORMAL")  # WAL keeps it crash-safe
-            # one transaction for the whole schema: one sync to disk, not one per statement
-            self.conn.executescript(f"BEGIN;\n{SCHEMA.read_text()}\nCOMMIT;")
-            self.conn.execute("PRAGMA foreign_keys = ON")
-        except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot open the store {self.path}: {exc}") from exc
-        self._lock = threading.Lock()  # one writer at a time on this shared connection
+            self.conn: Database = connect(location)
+        except Exception as exc:  # the driver's own error: no such server, no access, no directory
+            raise StoreError(f"cannot open the store {self.location}: {exc}") from exc
+        try:
+            with self.conn.transaction() as db:
+                schema.ensure(db)
+        except Exception as exc:  # e.g. a file that is not a database
+            self.conn.close()
+            raise StoreError(f"cannot open the store {self.location}: {exc}") from exc
 
     def close(self) -> None:
         self.conn.close()
@@ -63,16 +63,10 @@ class Store:
         self.close()
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
-        with self._lock:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
+    def _transaction(self) -> Iterator[Database]:
+        """One write transaction, rolled back on any error; writers take turns (see database)."""
+        with self.conn.transaction() as db:
+            yield db
 
     # --- articles ------------------------------------------------------------------------------
 
@@ -116,7 +110,7 @@ class Store:
                         name_rows.add((place_id, mention.surface))
             conn.executemany(_PLACE_UPSERT, [_place_row(p) for p in places.values()])
             conn.executemany(_MENTION_INSERT, mention_rows)
-            conn.executemany("INSERT OR IGNORE INTO place_names (place_id, name) VALUES (?, ?)", sorted(name_rows))
+            conn.executemany(_NAME_INSERT, sorted(name_rows))
         return added
 
     def delete(self, article_id: str) -> bool:
@@ -136,7 +130,7 @@ class Store:
         with self._transaction() as conn:
             row = conn.execute("SELECT norm, context FROM mentions WHERE id = ?", (mention_id,)).fetchone()
             if row is None:
-                raise StoreError(f"no mention {mention_id} in {self.path}")
+                raise StoreError(f"no mention {mention_id} in {self.location}")
             key = (row["norm"], row["context"])
             place_id = None
             if place is not None:
@@ -145,8 +139,8 @@ class Store:
             conn.execute(
                 "INSERT INTO corrections (name, context, place_id) VALUES (?, ?, ?)"
                 " ON CONFLICT (name, context) DO UPDATE SET place_id = excluded.place_id,"
-                " created_at = datetime('now')",
-                (*key, place_id),
+                " created_at = ?",
+                (*key, place_id, _now()),
             )
             status, score = _corrected(place_id)
             changed = conn.execute(
@@ -156,8 +150,9 @@ class Store:
             ).rowcount
             if place_id is not None:
                 conn.execute(
-                    "INSERT OR IGNORE INTO place_names (place_id, name)"
-                    " SELECT DISTINCT place_id, surface FROM mentions WHERE norm = ? AND context = ?",
+                    "INSERT INTO place_names (place_id, name)"
+                    " SELECT DISTINCT place_id, surface FROM mentions WHERE norm = ? AND context = ?"
+                    " ON CONFLICT DO NOTHING",
                     key,
                 )
         return changed
@@ -176,6 +171,11 @@ class Store:
                       (SELECT count(DISTINCT place_id) FROM mentions), (SELECT count(*) FROM corrections)"""
         ).fetchone()
         return dict(zip(("articles", "mentions", "resolved", "places", "corrections"), row))
+
+
+def _now() -> str:
+    """UTC time as the schema's defaults write it (yyyy-mm-dd hh:mm:ss), on either backend."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _corrected(place_id: str | None) -> tuple[str, float | None]:

@@ -1,4 +1,5 @@
-"""Shared fixtures: the real gazetteer index, built once per machine, and fresh data folders."""
+"""Shared fixtures: the real gazetteer index, built once per machine, fresh data folders, and
+stores on both backends (a SQLite file; a database on a throw-away PostgreSQL server)."""
 from __future__ import annotations
 
 import os
@@ -38,3 +39,40 @@ def data_dir(tmp_path, index_dir, monkeypatch) -> Path:
     monkeypatch.setenv("PLACEWIRE_DATA", str(data))
     monkeypatch.delenv("PLACEWIRE_ADMIN", raising=False)
     return data
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throw-away PostgreSQL server for the session (tests/pgserver.py), stopped at the end.
+
+    Without PostgreSQL installed the PostgreSQL half of the store tests is skipped, saying so;
+    ./test.sh installs it and sets PLACEWIRE_REQUIRE_POSTGRES, so there a missing server fails.
+    """
+    import pgserver
+
+    if pgserver.bin_dir() is None:
+        reason = "PostgreSQL is not installed (./test.sh installs Debian's postgresql)"
+        if os.environ.get("PLACEWIRE_REQUIRE_POSTGRES"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    server = pgserver.TemporaryPostgres()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(params=BACKENDS)
+def store_location(request, tmp_path) -> str:
+    """A new, empty store's location on each backend: a SQLite file's path, a PostgreSQL URL."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "store.sqlite")
+        return
+    server = request.getfixturevalue("postgres")
+    url = server.database()
+    yield url
+    server.drop(url)
