@@ -1,4 +1,4 @@
-"""The command line: `python -m geodata ingest|export|delete|stats|parse|eval`.
+"""The command line: `python -m geodata ingest|export|delete|stats|parse|eval|gazetteer`.
 
 ingest loads articles (geodata.articles), finds and resolves their places (geodata.parser) and
 stores them (geodata.store); export writes the stored mentions as CSV or GeoJSON. Problems with
@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from tqdm import tqdm
 
-from geodata import evaluate, paths
+from geodata import evaluate, geonames_download, paths
 from geodata.articles import MAX_BYTES, Problem, load
 from geodata.database import describe
+from geodata.exceptions import GeodataError
 from geodata.export import FORMATS, export
 from geodata.ingest import IngestReport, ingest
 from geodata.queries import Filter, mention_rows
@@ -109,6 +111,28 @@ def build_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build-index", help="(re)build the gazetteer index now")
     build.set_defaults(func=build_index_command)
 
+    gaz = commands.add_parser("gazetteer", help="extend the gazetteer with GeoNames country dumps")
+    gaz_commands = gaz.add_subparsers(dest="action", required=True)
+    add = gaz_commands.add_parser(
+        "add", help="add a country's GeoNames dump and alternate names (villages, districts, "
+                    "rivers), then rebuild the index")
+    add.add_argument("country", help="ISO 3166 country code, e.g. SY")
+    add.add_argument("--file", type=Path, help="GeoNames' CC.zip (or CC.txt) you bring, instead "
+                                               "of downloading it")
+    add.add_argument("--alternate-names", type=Path,
+                     help="GeoNames' alternatenames/CC.zip you bring (with --file)")
+    add.add_argument("--no-alternate-names", action="store_true",
+                     help="do not download the alternate names")
+    add.add_argument("--url", default=geonames_download.DEFAULT_BASE_URL,
+                     help="where GeoNames' dumps are (default: %(default)s)")
+    add.add_argument("--sha256", help="the SHA-256 the dump must have")
+    add.set_defaults(func=gazetteer_add_command)
+    remove = gaz_commands.add_parser("remove", help="remove an added country and rebuild the index")
+    remove.add_argument("country")
+    remove.set_defaults(func=gazetteer_remove_command)
+    listing = gaz_commands.add_parser("list", help="list the countries added")
+    listing.set_defaults(func=gazetteer_list_command)
+
     evaluate.add_arguments(commands)
     return cli
 
@@ -118,6 +142,51 @@ def build_index_command(args) -> int:
     from geodata.gazetteer import build_index
 
     print(f"gazetteer index written to {build_index()}")
+    return 0
+
+
+def _rebuild_index() -> None:
+    from geodata.gazetteer import build_index
+
+    print("rebuilding the gazetteer index (under a minute)...", file=sys.stderr, flush=True)
+    t = time.perf_counter()
+    path = build_index()
+    print(f"gazetteer index rebuilt in {time.perf_counter() - t:.0f} s: {path}")
+
+
+def gazetteer_add_command(args) -> int:
+    """Download (or take) a country's GeoNames dump, check it, and rebuild the index."""
+    try:
+        added = geonames_download.add_country(
+            args.country, file=args.file, alternate_names=args.alternate_names,
+            base_url=args.url, sha256=args.sha256,
+            with_alternate_names=not args.no_alternate_names)
+    except GeodataError as exc:
+        print(f"gazetteer add: {exc}", file=sys.stderr)
+        return 1
+    print(f"{added.country}: {added.places} places in {added.dump}")
+    if added.alternate_names:
+        print(f"{added.country}: {added.names} alternate names in {added.alternate_names}")
+    _rebuild_index()
+    return 0
+
+
+def gazetteer_remove_command(args) -> int:
+    try:
+        removed = geonames_download.remove_country(args.country)
+    except GeodataError as exc:
+        print(f"gazetteer remove: {exc}", file=sys.stderr)
+        return 1
+    if not removed:
+        print(f"gazetteer remove: {args.country.upper()} was not added", file=sys.stderr)
+        return 1
+    _rebuild_index()
+    return 0
+
+
+def gazetteer_list_command(args) -> int:
+    for cc in geonames_download.added_countries():
+        print(f"{cc}\t{geonames_download.dump_path(cc)}")
     return 0
 
 

@@ -15,3 +15,7 @@ class GazetteerError(GeodataError):
 
 class StoreError(GeodataError):
     """The SQLite store could not be opened or written."""
+
+
+class DownloadError(GeodataError):
+    """A GeoNames file could not be fetched, or is not what it should be; the message says which."""

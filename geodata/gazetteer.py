@@ -86,7 +86,7 @@ def _fingerprint() -> str:
         h.update(f"{pkg}={metadata.version(pkg)}".encode())
     for path in sorted(_DATA.glob("*.csv")):
         h.update(path.read_bytes())
-    for path in [paths.user_places_path(), *sorted(paths.geonames_dumps_dir().glob("*.txt"))]:
+    for path in [paths.user_places_path(), *sorted(paths.geonames_dumps_dir().rglob("*.txt"))]:
         if path.exists():
             st = path.stat()
             h.update(f"{path}:{st.st_size}:{st.st_mtime_ns}".encode())
@@ -381,28 +381,94 @@ def _add_demonym_table(b: _Builder, path: Path, countries: dict[str, int]) -> No
         _add_demonym(b, row["demonym"], n)
 
 
-def _add_geonames_dump(b: _Builder, path: Path, states) -> int:
-    """A GeoNames country dump (tab-separated, the download server's format): populated places,
-    first- and second-level divisions and areas."""
-    count = 0
+# What a GeoNames country dump adds, by feature class and code, as index kinds: populated
+# places and their sections (villages, neighbourhoods), divisions, and the named areas, terrain,
+# waters and spots that war reporting names ("the Khabur", "Jabal al-Zawiya", an airbase, a
+# camp). Wells, springs, single hills and localities are left out: thousands of them, rarely
+# in the news, and their names are mostly a village's or a person's.
+_DUMP_ADMIN = {"ADM1": "admin1", "ADM2": "admin2", "PCLI": "country"}
+_DUMP_FEATURES = {
+    "L": {"RGN", "RGNE", "AREA", "OAS", "MILB", "INDS", "PRT", "CST"},
+    "T": {"MT", "MTS", "PLAT", "DSRT", "VAL", "VALS", "PLN", "ISL", "ISLS", "PEN", "CAPE",
+          "PASS", "RDGE", "UPLD", "DPR", "GRGE"},
+    "H": {"STM", "STMI", "STMS", "STMX", "WAD", "WADS", "LK", "LKS", "LKI", "RSV", "CNL", "BAY",
+          "GULF", "SEA", "STRT", "LGN", "MRSH"},
+    "S": {"AIRB", "AIRF", "AIRP", "DAM", "CMPRF", "BDG"},
+}
+_SPOTS = {"S": "city", "L": "region", "T": "region", "H": "region"}
+# alternateNames "languages" that are no language: links, codes, postal and transcription ids
+_NOT_NAMES = {"link", "post", "iata", "icao", "faac", "tcid", "unlc", "wkdt", "fr_1793", "abbr",
+              "phon", "piny"}
+
+
+def _dump_kind(fclass: str, fcode: str) -> str | None:
+    if fclass == "P":
+        return "city"
+    if fclass == "A":
+        return _DUMP_ADMIN.get(fcode)
+    return _SPOTS[fclass] if fcode in _DUMP_FEATURES.get(fclass, ()) else None
+
+
+def _alternate_names(path: Path) -> dict[int, list[str]]:
+    """geonameid -> its names from GeoNames' alternateNames file for a country (if added)."""
+    names: dict[int, list[str]] = defaultdict(list)
+    if not path.exists():
+        return names
     with open(path, encoding="utf-8") as f:
         for line in f:
             cols = line.rstrip("\n").split("\t")
-            if len(cols) < 15:
-                continue
-            fclass, fcode = cols[6], cols[7]
-            kind = {"P": "city", "L": "region", "T": "region"}.get(fclass)
-            if fclass == "A":
-                kind = {"ADM1": "admin1", "ADM2": "admin2", "PCLI": "country"}.get(fcode)
-            if kind is None:
-                continue
-            gid, lat, lon, cc = int(cols[0]), float(cols[4]), float(cols[5]), cols[8]
-            near = _nearest(lat, lon, states.get(cc, [])) if kind in ("city", "admin2") else None
-            b.add_place(f"gn:{gid}", cols[1], kind, cc, lat, lon, gid,
-                        b.rows[near][0] if near is not None else "",
-                        b.rows[near][2] if near is not None else "",
-                        int(cols[14] or 0), alternates=[cols[2], *cols[3].split(",")])
-            count += 1
+            if len(cols) >= 4 and cols[1].isdigit() and cols[2] not in _NOT_NAMES:
+                names[int(cols[1])].append(cols[3])
+    return names
+
+
+def _add_geonames_dump(b: _Builder, path: Path, states) -> int:
+    """A GeoNames country dump (tab-separated, the download server's format) and its alternate
+    names (alternatenames/CC.txt beside it): divisions first, so that each place is linked to
+    its division by GeoNames' own code; then the places, areas, waters and spots.
+
+    GeoNames' own point wins for a country or a first-level division: its division is merged
+    into the state table's one of the same name (one place, GeoNames' id and point), not added
+    beside it."""
+    alternates = _alternate_names(path.parent / "alternatenames" / path.name)
+    admin1_of: dict[tuple[str, str], int] = {}  # (country, GeoNames admin1 code) -> row
+    count = 0
+    for first_pass in (True, False):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                cols = line.rstrip("\n").split("\t")
+                if len(cols) < 15 or not cols[0].isdigit():
+                    continue
+                kind = _dump_kind(cols[6], cols[7])
+                if kind is None or (kind in ("admin1", "country")) != first_pass:
+                    continue
+                gid, lat, lon, cc = int(cols[0]), float(cols[4]), float(cols[5]), cols[8]
+                names = [cols[2], *cols[3].split(","), *alternates.get(gid, ())]
+                pid, name = f"gn:{gid}", cols[1]
+                if kind == "admin1":
+                    same = next((n for n in map(lambda x: b.find(x, "admin1", cc),
+                                                [name, *names]) if n is not None), None)
+                    if same is not None:  # the state table's: keep its id and name
+                        pid, name = b.rows[same][0], b.rows[same][2]
+                    n = b.add_place(pid, name, kind, cc, lat, lon, gid,
+                                    population=int(cols[14] or 0), alternates=names)
+                    b.pid_of[f"gn:{gid}"] = n
+                    admin1_of[(cc, cols[10])] = n
+                    count += 1
+                    continue
+                if kind == "country":
+                    b.add_place(pid, name, kind, cc, lat, lon, gid,
+                                population=int(cols[14] or 0), alternates=names)
+                    count += 1
+                    continue
+                near = admin1_of.get((cc, cols[10]))
+                if near is None and kind in ("city", "admin2"):
+                    near = _nearest(lat, lon, states.get(cc, []))
+                b.add_place(pid, name, kind, cc, lat, lon, gid,
+                            b.rows[near][0] if near is not None else "",
+                            b.rows[near][2] if near is not None else "",
+                            int(cols[14] or 0), alternates=names)
+                count += 1
     return count
 
 
