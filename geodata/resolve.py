@@ -18,7 +18,7 @@ from .extract import Span
 from .gazetteer import Candidate
 from .geocoder import nominatim_place, raw_to_candidate
 from .borders import border_point
-from .distance import nearest_km
+from .distance import distance_km, nearest_km
 from .model import Mention, Place
 
 _KIND_PRIOR = {"country": 3.4, "continent": 2.8, "admin1": 2.8, "region": 2.4, "admin2": 0.6}
@@ -198,8 +198,17 @@ class Resolver:
         # name means; "Idlib province" says otherwise through the qualifier
         seats = {c.place.id for c in cs if c.place.kind == "city" and c.place.population >= 50_000
                  and any(o.place.id == c.admin1_id for o in cs)}
+        top = max(cs, key=_prior)
         for c in cs:
             p = c.place
+            if self._namesake(c, top) and not (
+                    c.admin1_id in after_ids or p.country in after_cc or s.qualifier == p.kind
+                    or top.place.kind == "city" and c.admin1_id in ctx.named_admin1s
+                    or _local_support(p, ctx.local)):
+                # a small namesake of a country, a state, an ocean or a world city is meant only
+                # when the text says so ("China, Texas"; "Paris" in a story naming Texas), not
+                # because it lies near the story's other places
+                continue
             country = 2.0 * share.get(p.country, 0.0) + 0.5 * bordering.get(p.country, 0.0)
             score = _prior(c) + country / total
             if p.id in seats:
@@ -223,17 +232,43 @@ class Resolver:
         return best
 
 
+    @staticmethod
+    def _namesake(c: Candidate, top: Candidate) -> bool:
+        """Whether c is a small town named like a far better-known place `top`: China, Texas;
+        England, Arkansas; Oxford, Nova Scotia beside Oxford, England."""
+        p, t = c.place, top.place
+        if c is top or p.kind not in ("city", "admin2") or p.population >= _NAMESAKE_POPULATION:
+            return False
+        if t.kind in ("country", "continent", "region", "admin1"):
+            return True
+        return t.kind == "city" and t.population >= 100_000 and t.population > 20 * p.population
+
+
+# A town this size is known in its own right, whatever bigger place shares its name.
+_NAMESAKE_POPULATION = 100_000
+
+
+def _local_support(p: Place, local: tuple) -> bool:
+    """Whether the story's other towns and counties surround p: one within 40 km, or two
+    within 100 ("Palestine" in a story of Anderson County and Crockett is Palestine, Texas).
+    A state's or country's centre is no such evidence: "goods from China hurt Texas farmers"."""
+    near = [d for d in (distance_km(p.lat, p.lon, a[0], a[1]) for a in local) if d <= 100.0]
+    return any(d <= 40.0 for d in near) or len(near) >= 2
+
+
 class _Tally:
     """Sums of what names say about a document: country votes, and from their first readings
     the states they lie in and their points. One per document, one per name: subtracting
     the name's from the document's gives its context in one step, however often it recurs."""
 
-    __slots__ = ("countries", "admin1s", "anchors", "_sorted")
+    __slots__ = ("countries", "admin1s", "named", "anchors", "local", "_sorted")
 
     def __init__(self) -> None:
         self.countries: dict[str, float] = {}
         self.admin1s: dict[str, int] = {}
+        self.named: dict[str, int] = {}  # the states the document names itself
         self.anchors: dict[tuple[float, float], int] = {}
+        self.local: dict[tuple[float, float], int] = {}  # the points of towns and counties
 
     def add_vote(self, vote: dict[str, float]) -> None:
         for cc, weight in vote.items():
@@ -245,6 +280,7 @@ class _Tally:
         place = pick.cand.place
         if place.kind == "admin1":
             admin1 = place.id
+            self.named[admin1] = self.named.get(admin1, 0) + 1
         elif place.kind in ("city", "admin2"):
             admin1 = pick.cand.admin1_id
         else:
@@ -253,6 +289,8 @@ class _Tally:
             self.admin1s[admin1] = self.admin1s.get(admin1, 0) + 1
         point = (round(place.lat, 2), round(place.lon, 2))
         self.anchors[point] = self.anchors.get(point, 0) + 1
+        if place.kind != "admin1":
+            self.local[point] = self.local.get(point, 0) + 1
 
     def context_without(self, part: "_Tally") -> "_Context":
         """The context this tally (the document's) gives a name whose own tally is `part`."""
@@ -264,8 +302,11 @@ class _Tally:
                        if n - part.admin1s.get(k, 0) > 0]
         if part.anchors:
             anchors = [(a, n) for a, n in anchors if n - part.anchors.get(a, 0) > 0]
+        named = tuple(sorted(k for k, n in self.named.items() if n - part.named.get(k, 0) > 0))
+        local = tuple(sorted(k for k, n in self.local.items() if n - part.local.get(k, 0) > 0))
         countries = {cc: v - part.countries.get(cc, 0.0) for cc, v in self.countries.items()}
-        return _Context(_Context.of(countries).countries, tuple(admin1s), tuple(a for a, _ in anchors))
+        return _Context(_Context.of(countries).countries, tuple(admin1s),
+                        tuple(a for a, _ in anchors), named, local)
 
 
 @dataclass(frozen=True)
@@ -276,6 +317,8 @@ class _Context:
     countries: tuple[tuple[str, float], ...]
     admin1s: tuple[tuple[str, int], ...] = ()
     anchors: tuple[tuple[float, float], ...] = ()
+    named_admin1s: tuple[str, ...] = ()  # states the rest of the document names itself
+    local: tuple[tuple[float, float], ...] = ()  # points of its towns and counties
 
     @classmethod
     def of(cls, countries: dict[str, float]) -> "_Context":
@@ -285,7 +328,8 @@ class _Context:
     def key(self) -> str:
         # marshal's format 2 (no back-references) is the same bytes for equal values, and eight
         # times faster to write than a repr of the floats
-        data = marshal.dumps((self.countries, self.admin1s, self.anchors), 2)
+        data = marshal.dumps((self.countries, self.admin1s, self.anchors, self.named_admin1s,
+                              self.local), 2)
         return hashlib.sha1(data).hexdigest()[:16]
 
     def centre(self):
