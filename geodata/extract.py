@@ -451,12 +451,16 @@ class Extractor:
                     self._dateline(text, tokens, i, j):
                 return False
             if not demonym and (
-                    _PERSON_AFTER.match(text, tokens[j - 1].end) and not self._country(key)
+                    (_PERSON_AFTER.match(text, tokens[j - 1].end)
+                     or _PERSON_BEFORE.search(text, max(0, t.start - 40), t.start)
+                     and text[tokens[j - 1].end:tokens[j - 1].end + 1] == ",")
+                    and not self._country(key)
                     or _FLOWN.search(text, max(0, t.start - 8), t.start)
                     or _BRAND_BEFORE.search(text, max(0, t.start - 12), t.start)
                     and _BRAND_AFTER.match(text, tokens[j - 1].end) and not self._major(key)):
-                # "Qasim, 19, a volunteer", "Farah, a 30-year-old nurse": a person (even one
-                # named like a province); "she flew Delta", "drove a Lincoln to": a brand
+                # "Qasim, 19, a volunteer", "Farah, a 30-year-old nurse", "the driver, Salem,":
+                # a person (even one named like a province); "she flew Delta", "drove a
+                # Lincoln to": a brand
                 return False
         nxt = self._next_word(text, tokens, j)
         if nxt and not nxt.cap and (nxt.key in lex["products"] or nxt.key.endswith("virus")):
@@ -610,6 +614,8 @@ _PERSON_NOUNS = _alternation(
 _PERSON_AFTER = re.compile(
     r",\s+(?:\d{1,3}\s*,|who\b|(?:an?|the)\s+(?:[\w’'-]+\s+){0,3}?(?:\d+-year-old\b|"
     + _PERSON_NOUNS + r"(?:'s|’s)?\b))")
+# "The driver, Salem, said", "her son, Jordan,"
+_PERSON_BEFORE = re.compile(r"\b(?:" + _PERSON_NOUNS + r")(?:'s|’s)?,\s$")
 # "drove a Lincoln to", "bought an Apple.": an indefinite article, then no noun (not "a Homs
 # resident", where the place qualifies the noun)
 _BRAND_BEFORE = re.compile(r"\b(?:a|an)\s$")
