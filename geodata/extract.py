@@ -372,10 +372,23 @@ class Extractor:
         return out
 
     def _keep(self, text, tokens, i, j, key, demonym, chain_of, persons) -> bool:
+        """Whether the name at tokens [i, j) names a place (or a people): each question below
+        can rule it out."""
+        if key in self.lex["not_places"] or (j - i == 1 and key in self.lex["titles"]):
+            return False
+        if self._inside_longer_name(text, tokens, i, j, key, demonym, chain_of):
+            return False
+        if " " not in key and (  # a one-word name (as is "Al-Raqqa", keyed "raqqa")
+                self._is_a_word(text, tokens, i, j, key, demonym)
+                or self._names_a_person_or_brand(text, tokens, i, j, key, demonym, persons)):
+            return False
+        return not self._is_a_product(text, tokens, j)
+
+    def _inside_longer_name(self, text, tokens, i, j, key, demonym, chain_of) -> bool:
+        """Is the name part of a longer proper noun: a person's ("President Assad", "Michael
+        Smith"), an organisation's ("The Moscow Times", "Syria TV")?"""
         lex = self.lex
         t = tokens[i]
-        if key in lex["not_places"] or (j - i == 1 and key in lex["titles"]):
-            return False
         # the proper-noun phrase around the name ("al-Masjid an-Nabawi": a lower-case article
         # opens no phrase, the word after it does)
         a, b = chain_of.get(i) or chain_of.get(i + 1) or (i, j)
@@ -398,74 +411,87 @@ class Extractor:
         before, after = tokens[a:i], tokens[j:b]
         if before and self._paired(text, tokens, a, i, j):
             before = []  # "the Damascus-Beirut highway": two places
-        if before:
-            # "President Assad", "Gov. Smith": a title before a place name makes it a person,
-            # any other proper noun before it makes the name part of a longer one
-            if not all(x.key in lex["place_words"] for x in before):
-                return False
+        # "President Assad", "Gov. Smith": a title before a place name makes it a person,
+        # any other proper noun before it makes the name part of a longer one
+        if before and not all(x.key in lex["place_words"] for x in before):
+            return True
         if after and self._paired(text, tokens, i, j, b):
             after = []
-        if after:
-            # a place opening a newsroom's, an armed group's or a party's name is the
-            # organisation's ("Syria TV", "Homs Revolutionary Council", "Kurdistan Islamic
-            # Party"), though a country's or state's own army is named by it ("U.S. Army"); a
-            # people's name there says whose group it is, and stays a demonym ("Syrian
-            # Democratic Forces", "Lebanese Army", "Turkish TV")
-            group = any(x.key in lex["group_words"] for x in after)
-            if group and not demonym and not (
-                    after[0].key in _NATIONAL_FORCES and self._state_or_country(key)):
-                return False
-            # a name opening another organisation's still names the place ("Texas A&M
-            # University", "Dublin City Council"), but not after "the", and a people's name
-            # there is part of the name ("the European Union", "Canadian Food Inspection Agency")
-            org = any(x.key in lex["org_words"] for x in after)
-            if org and not group and (demonym or tokens[head].key == "the"):
-                return False
-            if not (org or demonym or after[0].key in lex["place_words"]
-                    or after[0].key in lex["titles"]):
-                return False  # "Michael Smith", "Paris Hilton": a person
-        if " " not in key:  # a one-word name (as is "Al-Raqqa", keyed "raqqa")
-            if key in persons:
-                return False
-            prev = tokens[i - 1] if i and text[tokens[i - 1].end:t.start] in (" ", ". ") else None
-            if prev and prev.sent == t.sent and prev.key in lex["titles"] and prev.cap:
-                return False
-            if key in lex["function_words"] and (t.first or t.text.istitle()):
-                return False
-            if not demonym and key in self.gaz.common_words and not self._major(key):
-                return False
-            nxt = self._next_word(text, tokens, j)
-            of = i > 0 and tokens[i - 1].key == "of" and text[tokens[i - 1].end:t.start] == " "
-            if not demonym and nxt and nxt.key in _SPEECH and not of and not self._major(key):
-                # "Hartl said": people speak; of places only capitals and states do (and in
-                # "residents of Saraqib said" the place is not the one speaking)
-                return False
-            if t.first and not demonym and key in self.gaz.english_words and not (
-                    self._major(key) or self._after(text, tokens, j) or tokens[i + 1:i + 2] and
-                    tokens[i + 1].cap and self._joinable(text, t, tokens[i + 1])):
-                return False  # "Samples from the ducks...": a word opening the sentence
-            # short capitals are acronyms ("FDA", "UN", "SANA") unless they abbreviate a country
-            # or state ("US", "UK", "NSW") or open a dateline ("ADEN (Reuters) -")
-            if t.text.isupper() and len(t.text) <= 5 and not demonym and all(
-                    c.place.kind == "city" for c in self.gaz.candidates(key)) and not \
-                    self._dateline(text, tokens, i, j):
-                return False
-            if not demonym and (
-                    (_PERSON_AFTER.match(text, tokens[j - 1].end)
-                     or _PERSON_BEFORE.search(text, max(0, t.start - 40), t.start)
-                     and text[tokens[j - 1].end:tokens[j - 1].end + 1] == ",")
-                    and not self._country(key)
-                    or _FLOWN.search(text, max(0, t.start - 8), t.start)
-                    or _BRAND_BEFORE.search(text, max(0, t.start - 12), t.start)
-                    and _BRAND_AFTER.match(text, tokens[j - 1].end) and not self._major(key)):
-                # "Qasim, 19, a volunteer", "Farah, a 30-year-old nurse", "the driver, Salem,":
-                # a person (even one named like a province); "she flew Delta", "drove a
-                # Lincoln to": a brand
-                return False
+        if not after:
+            return False
+        # a place opening a newsroom's, an armed group's or a party's name is the
+        # organisation's ("Syria TV", "Homs Revolutionary Council", "Kurdistan Islamic
+        # Party"), though a country's or state's own army is named by it ("U.S. Army"); a
+        # people's name there says whose group it is, and stays a demonym ("Syrian
+        # Democratic Forces", "Lebanese Army", "Turkish TV")
+        group = any(x.key in lex["group_words"] for x in after)
+        if group and not demonym and not (
+                after[0].key in _NATIONAL_FORCES and self._state_or_country(key)):
+            return True
+        # a name opening another organisation's still names the place ("Texas A&M
+        # University", "Dublin City Council"), but not after "the", and a people's name
+        # there is part of the name ("the European Union", "Canadian Food Inspection Agency")
+        org = any(x.key in lex["org_words"] for x in after)
+        if org and not group and (demonym or tokens[head].key == "the"):
+            return True
+        # "Michael Smith", "Paris Hilton": a person
+        return not (org or demonym or after[0].key in lex["place_words"]
+                    or after[0].key in lex["titles"])
+
+    def _is_a_word(self, text, tokens, i, j, key, demonym) -> bool:
+        """Is the one-word name an ordinary word, capitalised only where it stands ("Most",
+        "Samples" opening a sentence), or an acronym ("FDA", "SANA")?"""
+        t = tokens[i]
+        if key in self.lex["function_words"] and (t.first or t.text.istitle()):
+            return True
+        if demonym:
+            return False
+        if key in self.gaz.common_words and not self._major(key):
+            return True
+        if t.first and key in self.gaz.english_words and not (
+                self._major(key) or self._after(text, tokens, j) or tokens[i + 1:i + 2] and
+                tokens[i + 1].cap and self._joinable(text, t, tokens[i + 1])):
+            return True  # "Samples from the ducks...": a word opening the sentence
+        # short capitals are acronyms ("FDA", "UN", "SANA") unless they abbreviate a country
+        # or state ("US", "UK", "NSW") or open a dateline ("ADEN (Reuters) -")
+        return t.text.isupper() and len(t.text) <= 5 and all(
+            c.place.kind == "city" for c in self.gaz.candidates(key)) and not \
+            self._dateline(text, tokens, i, j)
+
+    def _names_a_person_or_brand(self, text, tokens, i, j, key, demonym, persons) -> bool:
+        """Is the one-word name someone's (a surname seen before, a name after a title, one
+        that speaks or is described as a person) or a brand's?"""
+        t = tokens[i]
+        if key in persons:
+            return True
+        prev = tokens[i - 1] if i and text[tokens[i - 1].end:t.start] in (" ", ". ") else None
+        if prev and prev.sent == t.sent and prev.key in self.lex["titles"] and prev.cap:
+            return True
+        if demonym:
+            return False
         nxt = self._next_word(text, tokens, j)
-        if nxt and not nxt.cap and (nxt.key in lex["products"] or nxt.key.endswith("virus")):
-            return False  # "Aleppo soap", "Reston ebolavirus"
-        return True
+        of = i > 0 and tokens[i - 1].key == "of" and text[tokens[i - 1].end:t.start] == " "
+        if nxt and nxt.key in _SPEECH and not of and not self._major(key):
+            # "Hartl said": people speak; of places only capitals and states do (and in
+            # "residents of Saraqib said" the place is not the one speaking)
+            return True
+        end = tokens[j - 1].end
+        # "Qasim, 19, a volunteer", "Farah, a 30-year-old nurse", "the driver, Salem,": a
+        # person (even one named like a province)
+        if (_PERSON_AFTER.match(text, end) or _PERSON_BEFORE.search(
+                text, max(0, t.start - 40), t.start) and text[end:end + 1] == ",") \
+                and not self._country(key):
+            return True
+        # "she flew Delta", "drove a Lincoln to": a brand
+        return bool(_FLOWN.search(text, max(0, t.start - 8), t.start)
+                    or _BRAND_BEFORE.search(text, max(0, t.start - 12), t.start)
+                    and _BRAND_AFTER.match(text, end) and not self._major(key))
+
+    def _is_a_product(self, text, tokens, j) -> bool:
+        """Does a product's or a disease's noun follow ("Aleppo soap", "Reston ebolavirus")?"""
+        nxt = self._next_word(text, tokens, j)
+        return bool(nxt and not nxt.cap and (nxt.key in self.lex["products"]
+                                             or nxt.key.endswith("virus")))
 
     def _is_key(self, key: str) -> bool:
         """Whether the index names a place so, with or without its article ("Al Raqqa")."""
