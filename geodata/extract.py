@@ -354,9 +354,13 @@ class Extractor:
             if b - a < 2:
                 continue
             words = tokens[a:b]
-            if words[0].key in lex["titles"]:
-                # the name runs to an "of": "President Recep Tayyip Erdogan of Turkey"
-                for t in words[1:]:
+            # a title, perhaps after a people's or country's name ("Russian President Vladimir
+            # Putin", "Syria's Foreign Minister"): the name runs from it to an "of"
+            # ("President Recep Tayyip Erdogan of Turkey")
+            k = next((k for k, t in enumerate(words) if t.key in lex["titles"]), None)
+            if k is not None and k + 1 < len(words) and all(
+                    t.key in self.gaz.demonym_keys or self._major(t.key) for t in words[:k]):
+                for t in words[k + 1:]:
                     if t.key == "of":
                         break
                     out.add(t.key)

@@ -197,7 +197,9 @@ class Resolver:
         # a city named like the province it lies in ("Aleppo", "Deir ez-Zor") is what a bare
         # name means; "Idlib province" says otherwise through the qualifier
         seats = {c.place.id for c in cs if c.place.kind == "city" and c.place.population >= 50_000
-                 and any(o.place.id == c.admin1_id for o in cs)}
+                 and any(o.place.id == c.admin1_id or o.place.kind == "admin1"
+                         and o.place.country == c.place.country and o.place.name == c.place.name
+                         for o in cs)}
         top = max(cs, key=_prior)
         for c in cs:
             p = c.place

@@ -449,3 +449,22 @@ def test_a_demonym_in_a_groups_name_stays_a_demonym(parser, text, demonym, count
 def test_a_first_level_division_carries_its_geonames_id(parser, text, name, geonameid):
     ms = {m.surface: m.place for m in parser.parse(text)}
     assert ms[name].kind == "admin1" and ms[name].geonameid == geonameid
+
+
+def test_a_city_named_like_a_province_of_its_country_is_what_the_bare_name_means(parser):
+    # Gaza the city: not Mozambique's province of that name, nor the governorate around it
+    for text in ("Doctors in Gaza said hospitals ran out of fuel.",
+                 "Gaza Health Ministry said 30 died."):
+        ms = {m.surface: m.place for m in parser.parse(text)}
+        assert (ms["Gaza"].kind, ms["Gaza"].country) == ("city", "PS")
+
+
+def test_a_title_after_a_peoples_name_marks_the_person(parser):
+    text = ("Russian President Vladimir Putin met envoys. Critics of Vladimir said little. "
+            "Turkish Foreign Minister Hakan Fidan spoke; Fidan later flew to Doha.")
+    assert [m.surface for m in parser.parse(text) if m.kind == "toponym"] == ["Doha"]
+
+
+def test_the_usual_spelling_of_a_countrys_long_name(parser):
+    ms = parser.parse("Thousands were expelled from the Democratic Republic of Congo last year.")
+    assert [(m.surface, m.place.country) for m in ms] == [("Democratic Republic of Congo", "CD")]
