@@ -482,9 +482,9 @@ class Extractor:
         end = tokens[j - 1].end
         # "Qasim, 19, a volunteer", "Farah, a 30-year-old nurse", "the driver, Salem,": a
         # person (even one named like a province)
-        if (_PERSON_AFTER.match(text, end) or _PERSON_BEFORE.search(
-                text, max(0, t.start - 40), t.start) and text[end:end + 1] == ",") \
-                and not self._country(key):
+        if (_PERSON_AFTER.match(text, end) or text[end:end + 1] == "," and text[
+                t.start - 2:t.start] == ", " and _PERSON_BEFORE.search(
+                text, max(0, t.start - 40), t.start)) and not self._country(key):
             return True
         # "she flew Delta", "drove a Lincoln to": a brand
         return bool(_FLOWN.search(text, max(0, t.start - 8), t.start)

@@ -297,18 +297,22 @@ class _Tally:
     def context_without(self, part: "_Tally") -> "_Context":
         """The context this tally (the document's) gives a name whose own tally is `part`."""
         if not hasattr(self, "_sorted"):  # once a document: most names take nothing from these
-            self._sorted = (sorted(self.admin1s.items()), sorted(self.anchors.items()))
-        admin1s, anchors = self._sorted
+            self._sorted = (sorted(self.admin1s.items()), sorted(self.anchors.items()),
+                            sorted(self.named.items()), sorted(self.local.items()))
+        admin1s, anchors, named, local = self._sorted
         if part.admin1s:
             admin1s = [(k, n - part.admin1s.get(k, 0)) for k, n in admin1s
                        if n - part.admin1s.get(k, 0) > 0]
         if part.anchors:
             anchors = [(a, n) for a, n in anchors if n - part.anchors.get(a, 0) > 0]
-        named = tuple(sorted(k for k, n in self.named.items() if n - part.named.get(k, 0) > 0))
-        local = tuple(sorted(k for k, n in self.local.items() if n - part.local.get(k, 0) > 0))
+        if part.named:
+            named = [(k, n) for k, n in named if n - part.named.get(k, 0) > 0]
+        if part.local:
+            local = [(a, n) for a, n in local if n - part.local.get(a, 0) > 0]
         countries = {cc: v - part.countries.get(cc, 0.0) for cc, v in self.countries.items()}
         return _Context(_Context.of(countries).countries, tuple(admin1s),
-                        tuple(a for a, _ in anchors), named, local)
+                        tuple(a for a, _ in anchors), tuple(k for k, _ in named),
+                        tuple(a for a, _ in local))
 
 
 @dataclass(frozen=True)
