@@ -611,10 +611,16 @@ def _index_is_current(path: Path) -> bool:
     return bool(row) and row[0] == _fingerprint()
 
 
-def load_gazetteer(path: Path | None = None) -> Gazetteer:
-    """Open the index, building it first when it is missing, stale or corrupt."""
+def current_index(path: Path | None = None) -> tuple[Path, str]:
+    """The index file and its fingerprint, the file built first when it is missing, stale or
+    corrupt (worker processes then open it as it is, without the check)."""
     path = Path(path or paths.index_path())
     if not (path.exists() and _index_is_current(path)):
         log.warning("building the gazetteer index at %s (once; under a minute)", path)
         build_index(path)
-    return Gazetteer(path)
+    return path, _fingerprint()
+
+
+def load_gazetteer(path: Path | None = None) -> Gazetteer:
+    """Open the index, building it first when it is missing, stale or corrupt."""
+    return Gazetteer(current_index(path)[0])

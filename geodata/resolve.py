@@ -13,7 +13,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from .cache import ResolutionCache
+from .cache import Recent, ResolutionCache
 from .extract import Span
 from .gazetteer import Candidate
 from .geocoder import nominatim_place, raw_to_candidate
@@ -49,7 +49,7 @@ class Resolver:
         self.geocoder = geocoder
         self.online = online  # a callable geopy geocode (Nominatim) for names the index lacks
         self.cache = cache or ResolutionCache(None)
-        self._known: dict[tuple[str, bool], list[Candidate]] = {}
+        self._known = Recent(20_000)  # (key, how) -> candidates: bounded, so memory stays flat
 
     def candidates(self, key: str, how: str = "exact") -> list[Candidate]:
         """The geocoder's answer for a name key, through the persistent cache. `how` is "exact",
@@ -63,7 +63,8 @@ class Resolver:
             answer = [loc.raw for loc in self.geocoder.geocode(
                 key, exactly_one=False, loose=how == "loose", demonym=how == "demonym")]
             self.cache.put_geocode(source, key, answer)
-        known = self._known[(key, how)] = [raw_to_candidate(r) for r in answer]
+        known = [raw_to_candidate(r) for r in answer]
+        self._known.put((key, how), known)
         return known
 
     def _span_candidates(self, s: Span, text: str) -> list[Candidate]:
@@ -115,17 +116,24 @@ class Resolver:
             own[s.key].add_pick(pick)
         mentions = []
         contexts: dict[str, tuple[_Context, str]] = {}
+        # one sense per document: a name in the same context resolves as it first did, however
+        # it is read again ("Canadian" the demonym, then "a Canadian."); across documents the
+        # cache answers only for the same reading, so no other document's decides this one's
+        sense: dict[tuple[str, str], tuple] = {}
         for s, cs in zip(spans, cands):
             if s.key not in contexts:
                 ctx = whole.context_without(own[s.key])
                 contexts[s.key] = ctx, ctx.key()
             ctx, ctx_key = contexts[s.key]
             cache_ctx = f"{ctx_key}|{s.qualifier}|{s.after}"
-            hit = self.cache.resolution(s.key, cache_ctx)
+            hit = sense.get((s.key, cache_ctx))
             if hit is None:
-                best = self._pick(s, cs, ctx, s.after)
-                hit = (best.cand.place.id, round(best.score, 3)) if best else (None, 0.0)
-                self.cache.put_resolution(s.key, cache_ctx, *hit)
+                hit = self.cache.resolution(s.key, cache_ctx + _reading(s))
+                if hit is None:
+                    best = self._pick(s, cs, ctx, s.after)
+                    hit = (best.cand.place.id, round(best.score, 3)) if best else (None, 0.0)
+                    self.cache.put_resolution(s.key, cache_ctx + _reading(s), *hit)
+                sense[(s.key, cache_ctx)] = hit
             place_id, score = hit
             chosen = next((c for c in cs if c.place.id == place_id), None)
             if chosen is None:
@@ -233,7 +241,6 @@ class Resolver:
                 best = _Scored(c, score)
         return best
 
-
     @staticmethod
     def _namesake(c: Candidate, top: Candidate) -> bool:
         """Whether c is a small town named like a far better-known place `top`: China, Texas;
@@ -256,6 +263,16 @@ def _local_support(p: Place, local: tuple) -> bool:
     A state's or country's centre is no such evidence: "goods from China hurt Texas farmers"."""
     near = [d for d in (distance_km(p.lat, p.lon, a[0], a[1]) for a in local) if d <= 100.0]
     return any(d <= 40.0 for d in near) or len(near) >= 2
+
+
+def _reading(s: Span) -> str:
+    """How a name was read, for the cache key: a cached answer must be the answer the same
+    reading would compute (a loose spelling chooses among its nearby places only)."""
+    if s.unknown:
+        return "|online"
+    if s.loose:
+        return "|loose:" + hashlib.sha1(" ".join(s.loose).encode()).hexdigest()[:16]
+    return "|demonym" if s.demonym else ""
 
 
 class _Tally:
