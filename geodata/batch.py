@@ -92,6 +92,12 @@ def parse_partition(frame: pd.DataFrame, index: str, fingerprint: str) -> pd.Dat
     return pa.Table.from_pydict(rows, schema=PARSED).to_pandas(types_mapper=pd.ArrowDtype)
 
 
+def parse_frames(frames: Iterable[pd.DataFrame], index: str, fingerprint: str) -> Iterator[pd.DataFrame]:
+    """`parse_partition` over a stream of frames: the shape Spark's mapInPandas calls."""
+    for frame in frames:
+        yield parse_partition(frame, index, fingerprint)
+
+
 def _add_row(rows: dict[str, list], values: dict) -> None:
     for name, column in rows.items():
         column.append(values.get(name))
@@ -140,7 +146,7 @@ def partitions(inputs: Iterable[str | Path]) -> tuple[list[Partition], list[load
                 groups = range(pq.ParquetFile(source).num_row_groups)
             except (pa.ArrowException, OSError):
                 groups = [None]  # unreadable: its task says so, as `ingest` would
-            parts += [Partition(len(parts), str(source), g) for g in groups]
+            parts += [Partition(len(parts) + i, str(source), g) for i, g in enumerate(groups)]
         else:
             parts.append(Partition(len(parts), str(source)))
     return parts, missing

@@ -37,6 +37,9 @@ class Recent:
         self._new: dict = {}
         self._old: dict = {}
 
+    def __len__(self) -> int:
+        return len(self._new) + len(self._old)
+
     def get(self, key):
         value = self._new.get(key)
         if value is None:

@@ -19,6 +19,7 @@ import os
 import signal
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
 from typing import Iterable, Iterator
 
 from . import paths
@@ -59,21 +60,35 @@ class InProcess:
 
 
 class Workers:
-    """`n` worker processes, each with its own parser over the same index and cache files."""
+    """`n` worker processes, each with its own parser over the same index and cache files.
+
+    They start with the first task: an input smaller than one task is parsed in this process,
+    which costs less than starting processes (the page's uploads, a few files on the CLI).
+    """
 
     def __init__(self, n: int) -> None:
+        self.n = n
+        self.pool = self.cache = self.local = None
+
+    def _start(self) -> None:
         index, fingerprint = current_index()  # built here, once, if it must be
         self.cache = ResolutionCache(paths.cache_path(), fingerprint)  # the only writer
         context = multiprocessing.get_context(START_METHOD)
         if START_METHOD == "forkserver":
             context.set_forkserver_preload([__name__])
-        self.n = n
-        self.pool = ProcessPoolExecutor(n, mp_context=context, initializer=_start_worker,
+        self.pool = ProcessPoolExecutor(self.n, mp_context=context, initializer=_start_worker,
                                         initargs=(str(index), str(paths.cache_path())))
 
     def map(self, jobs: Iterable[tuple]) -> Iterator[tuple]:
-        queued: deque = deque()
-        chunk: list[tuple] = []
+        jobs = iter(jobs)
+        chunk = list(islice(jobs, CHUNK))
+        if len(chunk) < CHUNK:
+            self.local = InProcess()
+            yield from self.local.map(chunk)
+            return
+        self._start()
+        queued: deque = deque([self._submit(chunk)])
+        chunk = []
         for job in jobs:
             chunk.append(job)
             if len(chunk) == CHUNK:
@@ -100,10 +115,13 @@ class Workers:
             yield item, next(outcomes) if parse else None
 
     def flush(self) -> None:
-        self.cache.flush()
+        for writer in (self.local, self.cache):
+            if writer is not None:
+                writer.flush()
 
     def close(self) -> None:
-        self.pool.shutdown(cancel_futures=True)
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
 
 
 def parsing(workers: int) -> InProcess | Workers:
