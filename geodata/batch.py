@@ -229,6 +229,7 @@ class BatchReport:
     problems: list[loader.Problem] | None = None
     tasks: list[dict] | None = None  # each partition's counts and timings, in order
     wall_s: float = 0.0
+    startup_s: float = 0.0  # of wall_s: until the cluster was ready
 
 
 def run(inputs: Iterable[str | Path], out: Path, *, scheduler: str | None = None,
@@ -252,6 +253,7 @@ def run(inputs: Iterable[str | Path], out: Path, *, scheduler: str | None = None
     results: dict[int, dict] = {}
     try:
         with Client(scheduler or cluster) as client:
+            ready = time.perf_counter()
             futures = client.map(run_partition, parts, out=str(out.resolve()), index=str(index),
                                  fingerprint=fingerprint, max_bytes=max_bytes, pure=False)
             number = {f.key: p.number for f, p in zip(futures, parts)}
@@ -270,6 +272,7 @@ def run(inputs: Iterable[str | Path], out: Path, *, scheduler: str | None = None
             cluster.close()
     tasks = [results[p.number] for p in parts]
     report = BatchReport(partitions=len(parts), tasks=tasks, wall_s=time.perf_counter() - started,
+                         startup_s=ready - started,
                          problems=problems + [loader.Problem(**p) for t in tasks for p in t["problems"]])
     for t in tasks:
         report.articles += t["articles"]
@@ -277,8 +280,9 @@ def run(inputs: Iterable[str | Path], out: Path, *, scheduler: str | None = None
         report.mentions += t["mentions"]
     (out / SUMMARY).write_text(json.dumps({
         "partitions": [asdict(p) for p in parts], "index_fingerprint": fingerprint,
-        "failed": [t["number"] for t in tasks if t.get("failed")],
-        "problems": [asdict(p) for p in problems]}, indent=1), encoding="utf-8")
+        "wall_s": report.wall_s, "startup_s": report.startup_s, "problems": [asdict(p) for p in problems],
+        "tasks": [{k: v for k, v in t.items() if k != "problems"} for t in tasks]},
+        indent=1), encoding="utf-8")
     return report
 
 
