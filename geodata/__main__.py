@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from tqdm import tqdm
@@ -70,6 +71,9 @@ def _store_and_report(args: argparse.Namespace, items, **how) -> int:
     except KeyboardInterrupt:
         report.problems.append(
             Problem(args.command, "interrupted; the articles counted above are stored"))
+    except BrokenProcessPool as exc:  # a worker killed (out of memory, say): stop, keep what is stored
+        report.problems.append(Problem(args.command, f"a worker process died ({exc}); "
+                                                     "the articles counted above are stored"))
     finally:
         store.close()
 
