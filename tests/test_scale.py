@@ -32,6 +32,7 @@ from geodata.ingest import ingest
 from geodata.parser import get_parser
 from geodata.queries import Filter, mention_rows
 from geodata.store import Store
+from conftest import new_data_dir
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -63,12 +64,6 @@ def exported(store: Store) -> str:
     return export(mention_rows(store.conn, Filter(include_demonyms=True, include_countries=True)), "csv")
 
 
-def table(store: Store, name: str) -> list[tuple]:
-    columns = {"articles": "id, title, source, url, published, text, origin",
-               "places": "*", "place_names": "*"}[name]
-    return [tuple(r) for r in store.conn.execute(f"SELECT {columns} FROM {name} ORDER BY rowid")]
-
-
 def test_two_workers_store_what_one_stores_in_the_same_transactions(inputs, data_dir, monkeypatch):
     transactions: list[list[str]] = []
     add_many = Store.add_many
@@ -87,9 +82,7 @@ def test_two_workers_store_what_one_stores_in_the_same_transactions(inputs, data
             store.add(next(iter(load(inputs[:1]))), [])  # an article stored before
             transactions.clear()
             report = ingest(load(inputs), store, batch=7, workers=workers)
-            runs[workers] = (report, exported(store), table(store, "articles"),
-                             table(store, "places"), table(store, "place_names"),
-                             [t for t in transactions if t])
+            runs[workers] = (report, *stored(store), [t for t in transactions if t])
         if workers == 2:  # the writer never parsed: the workers did
             assert get_parser.cache_info().currsize == 0
     (two, *stored2), (one, *stored1) = runs[2], runs[1]
@@ -104,7 +97,7 @@ def test_two_workers_store_what_one_stores_in_the_same_transactions(inputs, data
     assert "b.jsonl line 16: invalid JSON" in problems
     assert "e.parquet: not a readable Parquet file" in problems
     assert "missing.jsonl: no such file or folder" in problems
-    origins = [row[-1] for row in stored1[1]]
+    origins = [row[-1] for row in stored1[1]]  # the articles' origin column
     assert any(o.endswith("d.parquet row 7") for o in origins)  # the second row group's first
 
 
@@ -116,42 +109,65 @@ def test_the_cli_ingests_on_all_cores_by_default(inputs, data_dir, capsys):
     assert "must be 1 or more" in capsys.readouterr().err
 
 
-def test_a_dask_batch_then_load_stores_what_ingest_stores(inputs, data_dir, tmp_path, capsys):
-    with Store(data_dir / "serial.sqlite") as store:
-        serial = ingest(load(inputs), store, workers=1)
-        expected = (exported(store), table(store, "articles"), table(store, "places"),
-                    table(store, "place_names"))
-    out = tmp_path / "out"
-    # the command, in a process of its own as a user runs it, on a LocalCluster of 2 processes
+@pytest.fixture(scope="module")
+def serial(inputs, index_dir, tmp_path_factory) -> tuple:
+    """The serial ingest of the inputs: its report, and what the store then holds."""
+    data = new_data_dir(tmp_path_factory.mktemp("serial"), index_dir)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PLACEWIRE_DATA", str(data))
+        get_parser.cache_clear()  # the process's parser: over this data directory's cache
+        with Store(data / "serial.sqlite") as store:
+            report = ingest(load(inputs), store, workers=1)
+            return report, stored(store)
+
+
+@pytest.fixture(scope="module")
+def batch_run(inputs, index_dir, tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """`python -m geodata batch` of the inputs, as a user runs it, on a LocalCluster of 2 processes."""
+    folder = tmp_path_factory.mktemp("batch")
+    data, out = new_data_dir(folder, index_dir), folder / "out"
     run = subprocess.run([sys.executable, "-m", "geodata", "batch", *map(str, inputs), "--out",
                           str(out), "--workers", "2"], cwd=REPO, capture_output=True, text=True,
-                         env=dict(os.environ, PLACEWIRE_DATA=str(data_dir)), timeout=600)
+                         env=dict(os.environ, PLACEWIRE_DATA=str(data)), timeout=600)
+    return out, run
+
+
+def stored(store: Store) -> tuple:
+    """What a store holds, in an order both backends give alike."""
+    return (exported(store),
+            *([tuple(r) for r in store.conn.execute(f"SELECT {columns} FROM {table} ORDER BY {key}")]
+              for table, columns, key in (
+                  ("articles", "id, title, source, url, published, text, origin", "id"),
+                  ("places", "*", "id"), ("place_names", "*", "place_id, name"))))
+
+
+def test_a_dask_batch_writes_the_stores_columns_and_every_problem(inputs, batch_run, serial):
+    out, run = batch_run
     assert run.returncode == 2, run.stderr  # problems met, the rest parsed
     assert run.stdout.startswith("articles:   91 parsed (0 copies within a partition left out)\n")
     assert "partitions: 6 in" in run.stdout  # d.parquet: one a row group
     listed = sorted(line.strip() for line in run.stdout.splitlines()[5:])
-    assert listed == sorted(map(str, serial.problems)) and len(listed) == 3
+    assert listed == sorted(map(str, serial[0].problems)) and len(listed) == 3
     summary = json.loads((out / batch.SUMMARY).read_text())
     assert [p["row_group"] for p in summary["partitions"]] == [None, None, None, 0, 1, None]
+    assert len({t["pid"] for t in summary["tasks"]}) == 2  # both workers took tasks
     for name, schema in batch.TABLES.items():
         assert pq.read_schema(out / name / "part-00000.parquet").names == schema.names
-    with Store(data_dir / "loaded.sqlite") as store:
-        loaded = batch.Loaded(out)
-        report = ingest(loaded.articles(), store, parser=loaded)
-        assert (report.added, report.present, report.mentions) == (
-            serial.added, serial.present, serial.mentions)
-        assert (exported(store), table(store, "articles"), table(store, "places"),
-                table(store, "place_names")) == expected
-    # `load`, twice: the second adds nothing
-    db = str(data_dir / "cli.sqlite")
-    assert cli(["load", str(out), "--db", db, "--quiet"]) == 0
-    assert capsys.readouterr().out.startswith("articles: 90 added, 1 already present")
-    assert cli(["load", str(out), "--db", db, "--quiet"]) == 0
-    assert capsys.readouterr().out.startswith("articles: 0 added, 91 already present")
-    assert cli(["load", str(tmp_path), "--db", db]) == 1
-    assert "holds no finished batch output" in capsys.readouterr().err
     with pytest.raises(FileExistsError):
         batch.run(inputs, out)
+
+
+def test_load_stores_what_ingest_stores_on_either_backend(batch_run, serial, store_location,
+                                                          data_dir, capsys):
+    out, _ = batch_run
+    assert cli(["load", str(out), "--db", store_location, "--quiet"]) == 0
+    assert capsys.readouterr().out.startswith("articles: 90 added, 1 already present")
+    with Store(store_location) as store:
+        assert stored(store) == serial[1]
+    assert cli(["load", str(out), "--db", store_location, "--quiet"]) == 0  # again: nothing new
+    assert capsys.readouterr().out.startswith("articles: 0 added, 91 already present")
+    assert cli(["load", str(data_dir), "--db", store_location]) == 1
+    assert "holds no finished batch output" in capsys.readouterr().err
 
 
 def test_the_partition_function_is_plain_pandas(data_dir):
