@@ -141,6 +141,7 @@ def measure(cmd: list[str], cwd: Path, env: dict, **extra) -> dict:
 def baseline_checkout(work: Path) -> Path:
     """The baseline's code (`git archive`, so no worktree is left behind), beside this checkout."""
     dest = work / f"baseline-{BASELINE}"
+    shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir()
     archive = subprocess.run(["git", "archive", BASELINE], cwd=ROOT, capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
