@@ -46,9 +46,11 @@ def narrowing(all_sources: list[str]) -> None:
 
 
 def layers() -> None:
-    """Map layer toggles (session keys countries, demonyms, heat)."""
+    """Map layer toggles (session keys countries, demonyms, heat, labels)."""
     st.toggle("Country pins", key="countries",
               help="A pin in the middle of a country misleads, so country mentions are hidden unless asked for")
     st.toggle("Demonyms (Russian, Turkish…)", key="demonyms",
               help="Adjectives of nationality, pinned on their country (shown with country pins on)")
     st.toggle("Heat layer", key="heat")
+    st.toggle("Names on the map", key="labels",
+              help="The places' names, and towns, countries and governorates for reference, where they fit")

@@ -624,3 +624,25 @@ def current_index(path: Path | None = None) -> tuple[Path, str]:
 def load_gazetteer(path: Path | None = None) -> Gazetteer:
     """Open the index, building it first when it is missing, stale or corrupt."""
     return Gazetteer(current_index(path)[0])
+
+
+def reference_towns(min_population: int, path: Path | None = None) -> list[Place]:
+    """Towns and cities of at least `min_population` people, most populous first: the reference
+    names of a map. Read straight from the index file (no matcher loaded); empty while the index
+    is not built yet."""
+    path = Path(path or paths.index_path())
+    if not path.exists():
+        return []
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = con.execute(
+                "SELECT id, name, country, lat, lon, geonameid, admin1, population FROM places"
+                " WHERE kind = 'city' AND population >= ? ORDER BY population DESC, id",
+                (min_population,)).fetchall()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError:
+        return []
+    return [Place(pid, name, "city", cc, lat, lon, gid, admin1, pop)
+            for pid, name, cc, lat, lon, gid, admin1, pop in rows]

@@ -65,3 +65,11 @@ CREATE TABLE IF NOT EXISTS corrections (
     created_at TEXT NOT NULL DEFAULT (datetime('now')),
     PRIMARY KEY (name, context)
 );
+
+-- What the page's caches are keyed on: a token naming this store, and a counter that every write
+-- bumps in its own transaction (geodata.store). Equal pairs mean equal data, whoever wrote.
+CREATE TABLE IF NOT EXISTS data_version (
+    id      TEXT PRIMARY KEY,    -- one row, 'store'
+    token   TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 0
+);
