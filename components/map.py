@@ -18,6 +18,7 @@ import json
 import math
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Callable
 
 import folium
@@ -81,6 +82,7 @@ def marker_style(place: dict, most: int, end: date | None) -> dict:
     return style
 
 
+@lru_cache(maxsize=64)
 def _darker(colour: str, by: float = 0.35) -> str:
     r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
     return "#" + "".join(f"{round(c * (1 - by)):02x}" for c in (r, g, b))
@@ -95,18 +97,17 @@ def layer(places: list[dict], end: date | None) -> dict:
     clicked place's own.
     """
     most = max((p["mentions"] for p in places), default=0)
-    styles: dict[str, int] = {}
+    styles: dict[tuple, int] = {}
     rows = []
     for p in sorted(places, key=lambda p: (-p["mentions"], p["place_id"])):
         style = marker_style(p, most, end)
         size = style.pop("radius")
-        key = json.dumps(style, sort_keys=True)
         rows.append([p["place_id"], round(p["lat"], 5), round(p["lon"], 5), p["mentions"], p["name"],
-                     styles.setdefault(key, len(styles)), size, KINDS.index(p["kind"]) if p["kind"] in KINDS else 0,
-                     p.get("last")])
+                     styles.setdefault(tuple(sorted(style.items())), len(styles)), size,
+                     KINDS.index(p["kind"]) if p["kind"] in KINDS else 0, p.get("last")])
     return {
         "kinds": [KIND_LABELS.get(k, k) for k in KINDS],
-        "styles": [json.loads(k) for k in styles],
+        "styles": [dict(k) for k in styles],
         "places": rows,
     }
 

@@ -548,6 +548,23 @@
     return { x: at.x, y: at.y, alone: shown === p.marker, clustered: !!shown && shown !== p.marker };
   };
 
+  /* A place of the layer as drawn: {id, name, lat, lon, mentions, last, radius}, or null. */
+  PW.place = function (pid) {
+    const p = layer.byId.get(pid);
+    return p ? { id: p.id, name: p.name, lat: p.lat, lon: p.lon, mentions: p.mentions, last: p.last, radius: p.radius } : null;
+  };
+
+  /* The cluster drawn at a point of the map: the ids of its places and their summed mentions. */
+  PW.clusterAt = function (x, y) {
+    let found = null;
+    clusters._featureGroup.eachLayer((l) => {
+      if (!(l instanceof L.MarkerCluster) || !l.pw) return;
+      const c = map.latLngToContainerPoint(l.getLatLng());
+      if (Math.hypot(c.x - x, c.y - y) <= l.pw.size / 2) found = l;
+    });
+    return found && { ids: found.getAllChildMarkers().map((m) => m.pw.id), mentions: found.pw.mentions };
+  };
+
   function fetchJSON(url) {
     return fetch(url).then((r) => {
       if (!r.ok) throw new Error(`${r.status} ${url}`);
