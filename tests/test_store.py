@@ -260,8 +260,8 @@ def test_correcting_an_unknown_mention_raises(store):
 # --- the data version the page's caches are keyed on -----------------------------------------
 
 
-def test_the_data_version_moves_with_every_write_and_only_then(tmp_path):
-    path = tmp_path / "store.sqlite"
+def test_the_data_version_moves_with_every_write_and_only_then(store_location, tmp_path):
+    path = store_location
     with Store(path) as s:
         token, start = data_version(s.conn)
         a, ms = seed_pair()
@@ -289,8 +289,8 @@ def test_the_data_version_moves_with_every_write_and_only_then(tmp_path):
         assert data_version(other.conn)[0] != token
 
 
-def test_a_store_from_before_the_version_gets_one_on_open(tmp_path):
-    path = tmp_path / "old.sqlite"
+def test_a_store_from_before_the_version_gets_one_on_open(store_location):
+    path = store_location
     with Store(path) as s:
         s.add(*seed_pair())
         s.conn.execute("DROP TABLE data_version")
