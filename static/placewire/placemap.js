@@ -554,6 +554,11 @@
     return p ? { id: p.id, name: p.name, lat: p.lat, lon: p.lon, mentions: p.mentions, last: p.last, radius: p.radius } : null;
   };
 
+  /* The places of the layer with this name: [{id, kind}] (a city and its governorate share one). */
+  PW.placesNamed = function (name) {
+    return [...layer.byId.values()].filter((p) => p.name === name).map((p) => ({ id: p.id, kind: layer.kinds[p.kind] }));
+  };
+
   /* The cluster drawn at a point of the map: the ids of its places and their summed mentions. */
   PW.clusterAt = function (x, y) {
     let found = null;
