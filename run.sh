@@ -87,7 +87,10 @@ main() {
     cd "$ROOT"
     # No first-run e-mail prompt: the page must start unattended (CI, containers, scripts).
     export STREAMLIT_SERVER_SHOW_EMAIL_PROMPT=false
-    exec "$PY" -m streamlit run app.py "$@"
+    # Listening on this machine only (editing open without a secret, nothing reachable from the
+    # network), unless STREAMLIT_SERVER_ADDRESS or an argument (--server.address 0.0.0.0) says
+    # otherwise: the last --server.address wins.
+    exec "$PY" -m streamlit run app.py --server.address "${STREAMLIT_SERVER_ADDRESS:-localhost}" "$@"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

@@ -41,7 +41,7 @@ def ingest_command(args: argparse.Namespace) -> int:
         print("ingest: one worker, since the online geocoder allows one request a second",
               file=sys.stderr)
         workers = 1
-    items = load(args.paths, max_bytes=int(args.max_mb * 1024 * 1024))
+    items = load(args.paths, max_bytes=int(args.max_mb * 1024 * 1024), follow_links=args.follow_links)
     return _store_and_report(args, items, workers=workers)
 
 
@@ -77,9 +77,10 @@ def _store_and_report(args: argparse.Namespace, items, **how) -> int:
     finally:
         store.close()
 
+    unanswered = f"; {report.unanswered} names the online geocoder could not be asked" if report.unanswered else ""
     print(
         f"articles: {report.added} added, {report.present} already present\n"
-        f"mentions: {report.mentions} added ({report.unresolved} unresolved)\n"
+        f"mentions: {report.mentions} added ({report.unresolved} unresolved{unanswered})\n"
         f"places:   {len(report.places)} in the added articles\n"
         f"store:    {describe(args.db)}"
     )
@@ -171,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--workers", type=_positive,
                         help="parsing processes (default: one per core of this machine)")
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest.add_argument("--follow-links", action="store_true",
+                        help="in folders, read links to files outside them too (off: skipped)")
     ingest.set_defaults(func=ingest_command)
 
     batch = commands.add_parser("batch", help="geoparse articles on Dask into Parquet files")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import email.utils
+import functools
 import glob
 import hashlib
 import io
@@ -20,7 +21,7 @@ import urllib.parse
 import urllib.request
 import xml.sax
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -31,7 +32,17 @@ import yaml
 
 from geodata.model import Article
 
-MAX_BYTES = 20 * 1024 * 1024
+# Bounds on what one input may cost (README, "Limits"). Past them an input is a Problem, never a
+# stalled or crashed batch; every step below them runs in time linear in its input.
+MAX_BYTES = 20 * 1024 * 1024  # one file or download
+MAX_TEXT_CHARS = 1_000_000  # one article's body: ~150,000 words, a book; news runs 500-5,000
+MAX_FRONT_MATTER = 64 * 1024  # YAML front matter: a few fields, never this much
+MAX_FRONT_MATTER_DEPTH = 20  # brackets inside brackets in it
+MAX_DATE_CHARS = 100  # a written date; dateparser's time grows with its input
+MAX_TITLE_CHARS = 500  # a headline; the rest is cut
+MAX_URL_CHARS = 2_000  # browsers' and servers' practical URL limit; a longer one is ignored
+MAX_PROBLEMS_PER_FILE = 100  # listed for one file; the rest are counted in one line
+EARLIEST_DATE = "1800-01-01"  # publication dates before this are not a news archive's
 USER_AGENT = "Placewire/1.0 (offline geoparser; article loader)"
 
 TEXT_EXTS = {".txt", ".text", ".md", ".markdown"}
@@ -73,6 +84,10 @@ class Problem:
     origin: str  # the file or URL, and the row ("news.csv line 4")
     message: str
 
+    def __post_init__(self) -> None:  # printable and storable whatever the input held
+        object.__setattr__(self, "origin", _printable(self.origin))
+        object.__setattr__(self, "message", _printable(self.message))
+
     def __str__(self) -> str:
         return f"{self.origin}: {self.message}"
 
@@ -85,10 +100,12 @@ Item = Article | Problem
 
 
 def load(
-    sources: Iterable[str | Path], *, max_bytes: int = MAX_BYTES, timeout: float = 30
+    sources: Iterable[str | Path], *, max_bytes: int = MAX_BYTES, timeout: float = 30,
+    follow_links: bool = False,
 ) -> Iterator[Item]:
-    """Articles and problems from paths, folders (recursively), glob patterns and http(s) URLs."""
-    for source in files(sources):
+    """Articles and problems from paths, folders (recursively), glob patterns and http(s) URLs;
+    links as `files` says."""
+    for source in files(sources, follow_links=follow_links):
         if isinstance(source, Problem):
             yield source
         elif isinstance(source, str):
@@ -97,9 +114,14 @@ def load(
             yield from load_file(source, max_bytes=max_bytes)
 
 
-def files(sources: Iterable[str | Path]) -> Iterator[Path | str | Problem]:
+def files(sources: Iterable[str | Path], *, follow_links: bool = False) -> Iterator[Path | str | Problem]:
     """What `load` reads, in its order: each file (folders walked, patterns expanded), each URL
-    (a str), and a Problem for what is not there. The batch job makes its partitions of these."""
+    (a str), and a Problem for what is not there. The batch job makes its partitions of these.
+
+    Inside a folder (or a glob's folder) a symbolic link is read only when its target lies
+    under that folder too, unless `follow_links`: a link must not carry /etc/passwd into the
+    store. A file named itself is read wherever it points.
+    """
     for source in sources:
         text = str(source)
         if re.match(r"https?://", text, re.I):
@@ -107,14 +129,19 @@ def files(sources: Iterable[str | Path]) -> Iterator[Path | str | Problem]:
             continue
         path = Path(text).expanduser()
         if path.is_dir():
-            yield from _folder_files(path)
+            yield from _folder_files(path, follow_links)
         elif path.is_file():
             yield path
         elif re.search(r"[*?[]", text):
             matches = sorted(glob.glob(str(path), recursive=True))
             if not matches:
                 yield Problem(text, "no file matches this pattern")
-            yield from files(matches)
+            root = _glob_root(path)
+            for match in map(Path, matches):
+                if match.is_dir():
+                    yield from _folder_files(match, follow_links, root)
+                else:
+                    yield _under(match, root, follow_links)
         elif path.is_symlink():
             yield Problem(text, "broken link: its target does not exist")
         else:
@@ -123,7 +150,7 @@ def files(sources: Iterable[str | Path]) -> Iterator[Path | str | Problem]:
 
 def load_file(path: Path, *, max_bytes: int = MAX_BYTES) -> Iterator[Item]:
     """Articles and problems from one file; checks the size before reading it."""
-    origin = str(path)
+    origin = _printable(str(path))
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -150,7 +177,25 @@ def load_bytes(
     `name` picks the format by its extension (content sniffed for .xml or none); `url` is where
     the bytes were fetched from, if anywhere.
     """
-    origin = origin or name
+    origin = _printable(origin or name)
+    yield from _capped(_load_bytes(name, data, origin, url, content_type, max_bytes), origin)
+
+
+def _capped(items: Iterator[Item], origin: str) -> Iterator[Item]:
+    """The items of one file, its problems listed up to MAX_PROBLEMS_PER_FILE, then counted."""
+    problems = 0
+    for item in items:
+        if isinstance(item, Problem):
+            problems += 1
+            if problems > MAX_PROBLEMS_PER_FILE:
+                continue
+        yield item
+    if problems > MAX_PROBLEMS_PER_FILE:
+        yield Problem(origin, f"{problems - MAX_PROBLEMS_PER_FILE} more problems in this file, not listed")
+
+
+def _load_bytes(name: str, data: bytes, origin: str, url: str, content_type: str,
+                max_bytes: int) -> Iterator[Item]:
     if len(data) > max_bytes:
         yield Problem(origin, f"file is {_mb(len(data))}, over the {_mb(max_bytes)} limit; skipped")
         return
@@ -208,15 +253,46 @@ def load_url(url: str, *, max_bytes: int = MAX_BYTES, timeout: float = 30) -> It
     )
 
 
-def _folder_files(folder: Path) -> Iterator[Path | Problem]:
-    """Every file under a folder, in name order, hidden files and folders left out."""
+def _folder_files(folder: Path, follow_links: bool = False,
+                  root: Path | None = None) -> Iterator[Path | Problem]:
+    """Every file under a folder, in name order, hidden files and folders left out; links only
+    to files under `root` (the folder itself by default), unless `follow_links`."""
+    root = root or folder
     for path in sorted(folder.rglob("*")):
         if any(part.startswith(".") for part in path.relative_to(folder).parts):
             continue
-        if path.is_file():
-            yield path
-        elif path.is_symlink():
+        if path.is_symlink() and not path.exists():
             yield Problem(str(path), "broken link: its target does not exist")
+        elif path.is_file():
+            yield _under(path, root, follow_links)
+        elif path.is_symlink():  # a linked folder (rglob does not enter them)
+            outside = _outside(path, root)
+            if outside and not follow_links:
+                yield Problem(str(path), f"a link to the folder {outside}, outside {root}; skipped "
+                                         "(the CLI's --follow-links reads it)")
+            elif outside:
+                yield from _folder_files(path, follow_links, path)
+
+
+def _under(path: Path, root: Path, follow_links: bool) -> Path | Problem:
+    """A file found under `root`, or a Problem when it is a link out of `root`."""
+    outside = None if follow_links else _outside(path, root)
+    if outside:
+        return Problem(str(path), f"a link to {outside}, outside {root}; skipped "
+                                  "(the CLI's --follow-links reads it)")
+    return path
+
+
+def _outside(path: Path, root: Path) -> Path | None:
+    """Where `path` really is, when that is not under `root` (a link out); else None."""
+    target = path.resolve()
+    return None if target.is_relative_to(root.resolve()) else target
+
+
+def _glob_root(pattern: Path) -> Path:
+    """The folder a glob pattern searches: its path up to the first wildcard."""
+    parts = list(itertools.takewhile(lambda part: not re.search(r"[*?[]", part), pattern.parts))
+    return Path(*parts) if parts else Path(".")
 
 
 def _mb(size: int) -> str:
@@ -234,13 +310,19 @@ def _binary_kind(data: bytes) -> str | None:
             return kind
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text has NULs but is text
         return None
-    return "binary data" if b"\x00" in data[:8192] else None
+    # binary files are full of NULs; a text with a stray one is still text (its NULs are dropped)
+    sample = data[:8192]
+    return "binary data" if sample.count(b"\x00") > max(1, len(sample) // 100) else None
 
 
 def _decode(data: bytes) -> tuple[str, str | None]:
     """Text from bytes: UTF-8 (BOM or not) or UTF-16 with a BOM, else Windows-1252 with a note."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), None
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError as exc:  # a lone surrogate, or an odd number of bytes
+            note = f"not valid UTF-16 ({exc.reason} at byte {exc.start}); read with \ufffd for what cannot be read"
+            return data.decode("utf-16", errors="replace"), note
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
@@ -284,7 +366,15 @@ def _format(name: str, data: bytes, content_type: str) -> str | None:
 
 
 class _FrontMatterLoader(yaml.SafeLoader):
-    """YAML that keeps dates as written, so an impossible one is reported, not a YAML crash."""
+    """YAML that keeps dates as written, so an impossible one is reported, not a YAML crash, and
+    refuses aliases: metadata never needs them, and nested ones expand exponentially (a 401-byte
+    "billion laughs" of 9**9 items)."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in front matter", self.peek_event().start_mark)
+        return super().compose_node(parent, index)
 
 
 _FrontMatterLoader.yaml_implicit_resolvers = {
@@ -300,21 +390,41 @@ def _load_text(text: str, origin: str, *, markdown: bool) -> Iterator[Item]:
     match = FRONT_MATTER.match(text)
     if match:
         text = text[match.end():]
-        try:
-            loaded = yaml.load(match.group(1), Loader=_FrontMatterLoader)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 2}: " if mark else ""  # +2: 0-based, after the opening ---
-            reason = getattr(exc, "problem", None) or _one_line(exc)
-            yield Problem(origin, f"front matter is not valid YAML ({where}{reason}); read without it")
+        loaded, problem = _front_matter(match.group(1))
+        if problem:
+            yield Problem(origin, f"front matter {problem}; read without it")
+        elif isinstance(loaded, dict):
+            meta = loaded
         else:
-            if isinstance(loaded, dict):
-                meta = loaded
-            else:
-                yield Problem(origin, "front matter is not a set of 'field: value' lines; read without it")
+            yield Problem(origin, "front matter is not a set of 'field: value' lines; read without it")
     if markdown:
         text = _markdown_to_text(text)
     yield from _article(_fields(meta) | {"text": text}, origin, headline_first=True)
+
+
+def _front_matter(block: str) -> tuple[object, str | None]:
+    """The YAML front matter's value, or what is wrong with it."""
+    if len(block) > MAX_FRONT_MATTER:
+        return None, f"is over {_mb(MAX_FRONT_MATTER)}"
+    # PyYAML's scanner slows with each open bracket (seconds at a few thousand) before its
+    # composer gives up at Python's recursion limit: deep flow nesting is refused unread
+    depth = deepest = 0
+    for bracket in re.findall(r"[\[\]{}]", block):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    if deepest > MAX_FRONT_MATTER_DEPTH:
+        return None, f"is nested over {MAX_FRONT_MATTER_DEPTH} levels deep"
+    try:
+        return yaml.load(block, Loader=_FrontMatterLoader), None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 2}: " if mark else ""  # +2: 0-based, after the opening ---
+        reason = getattr(exc, "problem", None) or _one_line(exc)
+        return None, f"is not valid YAML ({where}{reason})"
+    except RecursionError:
+        return None, "is nested too deeply"
+    except ValueError:  # an integer of over 4,300 digits (Python's limit for int())
+        return None, "holds a number too long to read"
 
 
 def _load_html(data: bytes, origin: str, url: str) -> Iterator[Item]:
@@ -356,44 +466,84 @@ def _load_feed(data: bytes, origin: str) -> Iterator[Item]:
             "date": entry.get("published") or entry.get("updated") or "",
             "source": source,
             "url": entry.get("link", ""),
-            "text": _html_to_text(body) if _looks_like_html(body) else body,
+            "text": body,
         }
-        yield from _article(record, where)
+        yield from _article(record, where, html=True)
 
 
 def _load_json(text: str, origin: str) -> Iterator[Item]:
-    """A JSON object (one article) or list of objects; a truncated list keeps its whole items."""
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        items = _complete_items(text)
-        saved = f"; read the {len(items)} complete items before it" if items else ""
-        yield Problem(origin, f"invalid or truncated JSON at line {exc.lineno} column {exc.colno} ({exc.msg}){saved}; the rest skipped")
-        value = items
-    if isinstance(value, dict):
-        yield from _record(value, origin)
-    elif isinstance(value, list):
-        for number, record in enumerate(value, 1):
-            yield from _record(record, f"{origin} item {number}")
-    else:
-        yield Problem(origin, "JSON is neither an article object nor a list of them; skipped")
-
-
-def _complete_items(text: str) -> list:
-    """The items of a JSON list read one by one up to the first broken one."""
-    decoder = json.JSONDecoder()
+    """A JSON object (one article) or list of objects, read item by item (memory for one item
+    at a time); a broken or truncated list keeps the whole items before the break."""
     pos = len(text) - len(text.lstrip())
     if not text.startswith("[", pos):
-        return []
-    items, pos = [], pos + 1
-    while True:
-        while pos < len(text) and text[pos] in " \t\r\n,":
-            pos += 1
         try:
-            item, pos = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError:
-            return items
-        items.append(item)
+            value = _JSON.decode(text)
+        except (ValueError, RecursionError) as exc:
+            yield Problem(origin, f"{_json_problem(exc, 'invalid JSON')}; skipped")
+            return
+        if isinstance(value, dict):
+            yield from _record(value, origin)
+        else:
+            yield Problem(origin, "JSON is neither an article object nor a list of them; skipped")
+        return
+    items, count = _json_items(text, pos), 0
+    while True:
+        try:
+            value = next(items)
+        except StopIteration:
+            return
+        except (ValueError, RecursionError) as exc:  # only the decoding's: records are read below
+            saved = f"; read the {count} complete items before it" if count else ""
+            yield Problem(origin, f"{_json_problem(exc, 'invalid or truncated JSON')}{saved}; the rest skipped")
+            return
+        count += 1
+        yield from _record(value, f"{origin} item {count}")
+
+
+class _BoundedDecoder(json.JSONDecoder):
+    """json's decoder, with integers of over 100 digits kept as written: int() refuses those of
+    over 4,300 digits (ValueError), and no article field is such a number."""
+
+    def __init__(self) -> None:
+        super().__init__(parse_int=lambda digits: int(digits) if len(digits) <= 100 else digits)
+
+
+_JSON = _BoundedDecoder()
+
+
+def _json_items(text: str, pos: int) -> Iterator:
+    """The items of the JSON list that opens at text[pos], decoded one at a time."""
+    pos = _skip_space(text, pos + 1)
+    if text.startswith("]", pos):
+        pos += 1
+    else:
+        while True:
+            item, pos = _JSON.raw_decode(text, pos)
+            yield item
+            pos = _skip_space(text, pos)
+            if text.startswith("]", pos):
+                pos += 1
+                break
+            if not text.startswith(",", pos):
+                raise json.JSONDecodeError("Expecting ',' delimiter", text, pos)
+            pos = _skip_space(text, pos + 1)
+    if _skip_space(text, pos) != len(text):
+        raise json.JSONDecodeError("Extra data", text, _skip_space(text, pos))
+
+
+_SPACE = re.compile(r"[ \t\r\n]*")
+
+
+def _skip_space(text: str, pos: int) -> int:
+    return _SPACE.match(text, pos).end()
+
+
+def _json_problem(exc: Exception, what: str) -> str:
+    if isinstance(exc, RecursionError):
+        return "JSON nested too deeply (over about 1,000 levels)"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{what} at line {exc.lineno} column {exc.colno} ({exc.msg})"
+    return f"{what} ({_clip(str(exc))})"
 
 
 def _load_jsonl(text: str, origin: str) -> Iterator[Item]:
@@ -404,9 +554,12 @@ def _load_jsonl(text: str, origin: str) -> Iterator[Item]:
             continue
         where = f"{origin} line {number}"
         try:
-            record = json.loads(line)
+            record = _JSON.decode(line)
         except json.JSONDecodeError as exc:
             yield Problem(where, f"invalid JSON at column {exc.colno} ({exc.msg}); row skipped")
+            continue
+        except (ValueError, RecursionError) as exc:
+            yield Problem(where, f"{_json_problem(exc, 'invalid JSON')}; row skipped")
             continue
         yield from _record(record, where)
 
@@ -417,7 +570,8 @@ def _load_csv(text: str, origin: str, *, tab: bool, max_bytes: int) -> Iterator[
     csv.field_size_limit(max(csv.field_size_limit(), max_bytes))
     first_line = text.lstrip("\ufeff").split("\n", 1)[0]
     delimiter = "\t" if tab else max(",;\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines = io.StringIO(text, newline="").readlines()  # as csv reads them: \n, \r\n or \r
+    reader = csv.reader(lines, delimiter=delimiter)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
@@ -427,24 +581,54 @@ def _load_csv(text: str, origin: str, *, tab: bool, max_bytes: int) -> Iterator[
         yield Problem(origin, f"malformed header row ({exc}); skipped")
         return
     if not any(name in header for name in FIELDS["text"]):
-        yield Problem(origin, f"no 'text' column (columns: {', '.join(header)}); skipped")
+        yield Problem(origin, f"no 'text' column (columns: {', '.join(_clip(h, 40) for h in header[:20])}); skipped")
         return
-    while True:
-        line = reader.line_num + 1
-        where = f"{origin} line {line}"
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield Problem(where, f"malformed CSV ({exc}); the rest of the file skipped")
-            return
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            yield Problem(where, f"expected {len(header)} fields, found {len(row)}; row skipped")
-            continue
-        yield from _record(dict(zip(header, row)), where)
+    offset = header_lines = reader.line_num  # a bad row is skipped, and reading starts again after it
+    quoting = csv.QUOTE_MINIMAL
+    while offset < len(lines):
+        reader = csv.reader(itertools.islice(lines, offset, None), delimiter=delimiter, quoting=quoting)
+        restart = None
+        while restart is None:
+            line = offset + reader.line_num + 1
+            where = f"{origin} line {line}"
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield Problem(where, f"malformed CSV ({exc}); row skipped")
+                restart = max(offset + reader.line_num, line)
+                continue
+            if (quoting != csv.QUOTE_NONE and offset + reader.line_num == len(lines)
+                    and _runs_off_the_end(lines[line - 1:], delimiter)):
+                # csv reads an unclosed quote to the end of the file: every row after it would
+                # be one article's body. Read again after it; when that runs off the end too,
+                # the rest is read a line a row, quotes as they are (else each stray quote would
+                # cost another pass over the rest: quadratic)
+                restart = line
+                if offset > header_lines:
+                    quoting = csv.QUOTE_NONE
+                yield Problem(where, "a quoted field opened on this row never closes; row skipped, "
+                                     "the lines after it read as rows"
+                                     + (", quotes as they are" if quoting == csv.QUOTE_NONE else ""))
+                continue
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                yield Problem(where, f"expected {len(header)} fields, found {len(row)}; row skipped")
+                continue
+            yield from _record(dict(zip(header, row)), where)
+        offset = restart
+
+
+def _runs_off_the_end(lines: list[str], delimiter: str) -> bool:
+    """Whether the CSV row opening these lines holds a quote that never closes."""
+    try:
+        for _ in csv.reader(lines, delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def load_parquet(source, origin: str, row_groups: Iterable[int] | None = None) -> Iterator[Item]:
@@ -481,9 +665,7 @@ def _record(record: object, origin: str) -> Iterator[Item]:
     if not isinstance(fields.get("text"), str) or not fields["text"].strip():
         yield Problem(origin, "no 'text' field (or it is empty); row skipped")
         return
-    if _looks_like_html(fields["text"]):
-        fields["text"] = _html_to_text(fields["text"])
-    yield from _article(fields, origin)
+    yield from _article(fields, origin, html=True)
 
 
 def _fields(record: dict) -> dict:
@@ -501,10 +683,23 @@ def _fields(record: dict) -> dict:
 # One article: clean body, date, identity
 
 
-def _article(fields: dict, origin: str, *, headline_first: bool = False) -> Iterator[Item]:
-    """Build the Article from raw fields; a bad date is a problem, the article still comes."""
+def _article(fields: dict, origin: str, *, headline_first: bool = False, html: bool = False) -> Iterator[Item]:
+    """Build the Article from raw fields; a bad date is a problem, the article still comes.
+
+    `html`: the body may be an HTML fragment (a JSON or CSV field, a feed entry's content).
+    """
+    fields, problems = _bounded(fields)
+    for problem in problems:
+        yield Problem(origin, problem)
+    text = fields.get("text") or ""
+    if len(text) > MAX_TEXT_CHARS:
+        yield Problem(origin, f"article text of {len(text):,} characters, over the {MAX_TEXT_CHARS:,} "
+                              "one article may have; skipped (split it into articles)")
+        return
+    if html and _looks_like_html(text):
+        text = _html_to_text(text)
     title = _one_line(fields.get("title") or "")
-    paragraphs = clean_paragraphs(str(fields.get("text") or ""), title)
+    paragraphs = clean_paragraphs(text, title)
     if headline_first and not title and len(paragraphs) > 1 and _is_headline(paragraphs[0]):
         title = paragraphs.pop(0)
     if not paragraphs:
@@ -513,7 +708,7 @@ def _article(fields: dict, origin: str, *, headline_first: bool = False) -> Iter
     body = "\n\n".join(paragraphs)
     url = str(fields.get("url") or "").strip().split("#", 1)[0]
     try:
-        published = find_date(fields.get("date"), url, body)
+        published = _plausible(find_date(fields.get("date"), url, body))
     except ValueError as exc:
         yield Problem(origin, f"{exc}; date left unknown")
         published = None
@@ -521,11 +716,67 @@ def _article(fields: dict, origin: str, *, headline_first: bool = False) -> Iter
         id=article_id(url, body),
         title=title or _excerpt(body),
         text=body,
-        source=_one_line(str(fields.get("source") or "")),
+        source=_one_line(fields.get("source") or ""),
         url=url,
         date=published,
         origin=origin,
     )
+
+
+def _bounded(fields: dict) -> tuple[dict, list[str]]:
+    """The fields as text within their bounds, and what had to be changed to get there: a list
+    or object where text belongs is dropped; characters that are not valid Unicode (lone
+    surrogates, which no file can store) become U+FFFD; an overlong title is cut, an overlong
+    url dropped."""
+    out, problems = {}, []
+    for name, value in fields.items():
+        if name == "date" and isinstance(value, date):
+            out[name] = value
+            continue
+        if isinstance(value, (list, dict)):
+            problems.append(f"the {name} is not text (found a JSON/YAML {type(value).__name__}); ignored")
+            continue
+        value = value if isinstance(value, str) else str(value)
+        if _SURROGATE.search(value):
+            problems.append(f"the {name} holds characters that are not valid Unicode (lone surrogates); "
+                            "replaced with \ufffd")
+            value = _SURROGATE.sub("\ufffd", value)
+        if "\x00" in value:  # a byte of damage, no character: SQLite and the page stop at it
+            problems.append(f"the {name} holds NUL characters; removed")
+            value = value.replace("\x00", "")
+        if name in ("title", "source") and len(value) > MAX_TITLE_CHARS:
+            problems.append(f"the {name} is over {MAX_TITLE_CHARS} characters; cut")
+            value = _one_line(value[:MAX_TITLE_CHARS]) + "…"
+        if name == "url" and len(value) > MAX_URL_CHARS:
+            problems.append(f"the url is over {MAX_URL_CHARS:,} characters; ignored")
+            continue
+        out[name] = value
+    return out, problems
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")  # in a str, only unpaired ones are left
+
+
+def _printable(text: str) -> str:
+    """Text any file, terminal or database can hold: a file name's undecodable bytes (which
+    Python keeps as lone surrogates) and other lone surrogates become U+FFFD."""
+    if not _SURROGATE.search(text):
+        return text
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
+
+
+def _plausible(published: str | None) -> str | None:
+    """A publication date, unless it lies in the future or before any news archive."""
+    if published is None:
+        return None
+    if published > (date.today() + timedelta(days=1)).isoformat():  # a day's slack: time zones
+        raise ValueError(f"date {published} lies in the future")
+    if published < EARLIEST_DATE:
+        raise ValueError(f"date {published} is before {EARLIEST_DATE[:4]}, too early for a news article")
+    return published
 
 
 def article_id(url: str, text: str) -> str:
@@ -547,6 +798,11 @@ def _one_line(value: object) -> str:
     return " ".join(str(value).split())
 
 
+def _clip(text: str, size: int = 60) -> str:
+    """A value short enough to quote in a message."""
+    return text if len(text) <= size else text[:size] + "…"
+
+
 # ---------------------------------------------------------------------------------------------
 # Body cleaning: site boilerplate out, paragraphs kept
 
@@ -565,7 +821,8 @@ BOILERPLATE_LINE = re.compile(
     re.I | re.X,
 )
 # "Support The Moscow Times!": an appeal naming the site, in title case (a sentence is not).
-SUPPORT_SITE = re.compile(r"^Support (?:[A-Z0-9][\w.'’&-]*\s?){1,6}!$")
+# (`*+`: a word is never split between two repetitions, which made the pattern exponential)
+SUPPORT_SITE = re.compile(r"^Support (?:[A-Z0-9][\w.'’&-]*+\s?){1,6}!$")
 # A photo credit: "Baderkhan Ahmad / AP / TASS" - short parts split by slashes, ending in an agency.
 CREDIT_PART = re.compile(r"^[\w.'’\- ]{1,40}$")
 AGENCY = re.compile(
@@ -657,7 +914,8 @@ def _title_key(text: str) -> str:
 
 
 def _looks_like_html(text: str) -> bool:
-    return bool(re.search(r"<(p|div|br|span|a|b|i|em|strong|ul|li|h\d|article|html|body)\b[^>]*>", text, re.I))
+    # [^<>]: a tag ends before the next one opens, so no search runs past it (linear time)
+    return bool(re.search(r"<(p|div|br|span|a|b|i|em|strong|ul|li|h\d|article|html|body)\b[^<>]*>", text, re.I))
 
 
 def _html_to_text(html: str) -> str:
@@ -668,14 +926,25 @@ def _html_to_text(html: str) -> str:
     return text.replace("\n", "\n\n")
 
 
+# Markdown's inline markup. Each part between delimiters excludes the delimiter, so a search from
+# one opening stops at the next delimiter: linear time on any input ("**a " * 8000 took 7.5 s
+# with `.+?`, "[" * 100000 minutes).
+MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()\s]*\)")
+MD_LINK = re.compile(r"\[([^\[\]]+)\]\([^()\s]*\)")
+MD_BLOCK_MARK = re.compile(r"^[ \t]{0,3}(#{1,6}|>+)[ \t]*", re.M)
+MD_STRONG = re.compile(r"\*\*(?=[^\s*])([^*\n]*?)(?<=[^\s*])\*\*|__(?=[^\s_])([^_\n]*?)(?<=[^\s_])__")
+MD_EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]*?)(?<=[^\s*])\*(?![\w*])")
+MD_CODE = re.compile(r"`([^`]*)`")
+
+
 def _markdown_to_text(text: str) -> str:
     """Plain text of Markdown: link and emphasis markup out, the words kept."""
-    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)  # images: keep the alt text
-    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)  # links: keep the link text
-    text = re.sub(r"^[ \t]{0,3}(#{1,6}|>+)[ \t]*", "", text, flags=re.M)  # heading / quote marks
-    text = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
-    text = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"\1", text)
-    return re.sub(r"`([^`]*)`", r"\1", text)
+    text = MD_IMAGE.sub(r"\1", text)  # images: keep the alt text
+    text = MD_LINK.sub(r"\1", text)  # links: keep the link text
+    text = MD_BLOCK_MARK.sub("", text)  # heading / quote marks
+    text = MD_STRONG.sub(lambda m: m[1] if m[1] is not None else m[2], text)
+    text = MD_EMPHASIS.sub(r"\1", text)
+    return MD_CODE.sub(r"\1", text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -730,6 +999,8 @@ def parse_date(value: object) -> str:
     if isinstance(value, datetime | date):
         return value.strftime("%Y-%m-%d")
     text = _one_line(value)
+    if len(text) > MAX_DATE_CHARS:  # dateparser's time grows with the text: 100 s on 220 KB
+        raise ValueError(f"unreadable date {_clip(text)!r} (over {MAX_DATE_CHARS} characters)")
     match = ISO_START.match(text)
     if match:
         return _checked(int(match["year"]), int(match["month"]), int(match["day"]), text)
@@ -740,10 +1011,22 @@ def parse_date(value: object) -> str:
         match = pattern.fullmatch(text)
         if match:
             return _checked(int(match["year"]), MONTHS[match["month"][:3].lower()], int(match["day"]), text)
-    found = dateparser.parse(text, settings=DATEPARSER_SETTINGS)
+    found = _dateparser(text) if DATE_CHARS.fullmatch(text) else None
     if found is None:
         raise ValueError(f"unreadable date {text!r}")
-    return found.strftime("%Y-%m-%d")
+    return found
+
+
+# What dateparser is given: a written date has letters, digits and a little punctuation, no
+# backslashes, brackets or quotes. Each unreadable value costs it milliseconds (it tries ~200
+# languages), so values that cannot be dates are refused unread and repeated ones asked once.
+DATE_CHARS = re.compile(r"[\w\s,.:/+()'’-]+")
+
+
+@functools.lru_cache(maxsize=4096)
+def _dateparser(text: str) -> str | None:
+    found = dateparser.parse(text, settings=DATEPARSER_SETTINGS)
+    return found.strftime("%Y-%m-%d") if found else None
 
 
 def _checked(year: int, month: int, day: int, written: str) -> str:

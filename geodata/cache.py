@@ -5,8 +5,10 @@ place a name resolved to in a given context. Entries are looked up on disk by ke
 the most recent are kept in memory, so memory stays flat however large the cache grows (read
 whole, it took 826 MB at 200,000 articles). A resolution is a pure function of its key (the
 name, its context, how it was read), so whether an entry is there changes how fast, never what,
-a text resolves to: worker processes may each cache on their own and agree. A corrupt file is
-set aside and rebuilt with a warning; the cache never stops an ingest.
+a text resolves to: worker processes may each cache on their own and agree. The cache never
+stops an ingest: a damaged file is set aside and started afresh, a damaged entry asked again,
+and a file that cannot be opened or written (a read-only data directory, a full disk) leaves
+the run without it; each with one warning.
 """
 from __future__ import annotations
 
@@ -54,6 +56,18 @@ class Recent:
         self._new[key] = value
 
 
+# SQLite's primary result codes that mean the file itself is damaged (not that it cannot be
+# opened or written, which a new file would not mend)
+_DAMAGE = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+
+
+def _damaged(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:  # no code (an error of the sqlite3 module itself): judge by the message
+        return "malformed" in str(exc) or "not a database" in str(exc)
+    return code & 0xFF in _DAMAGE
+
+
 class ResolutionCache:
     """Name -> geocoder answer, and (name, context) -> place. Writes are batched: `flush()`.
 
@@ -74,53 +88,76 @@ class ResolutionCache:
         self._resolutions = Recent(memory)
         self._pending_g: list[tuple] = []
         self._pending_r: list[tuple] = []
-        if path is None:
-            self._con = None
-        elif read_only:
+        self._index = f"{index}/{FORMAT}" if index else ""
+        self._con = None
+        if path is not None and read_only:
             self._con = sqlite3.connect(path, check_same_thread=False)
-        else:
-            self._con = self._open(path)
-            if index:
-                self._follow(f"{index}/{FORMAT}")
+        elif path is not None:
+            try:
+                self._con = self._open(path)
+            except sqlite3.Error as exc:
+                self._recover(exc)
 
     def _open(self, path: Path) -> sqlite3.Connection:
+        con = sqlite3.connect(path, check_same_thread=False)
         try:
-            con = sqlite3.connect(path, check_same_thread=False)
             # a cache: a crash may lose its last batch, never corrupt it (WAL), and it need not
             # wait for the disk on every commit
             con.execute("PRAGMA journal_mode = WAL")
             con.execute("PRAGMA synchronous = NORMAL")
             con.executescript(_SCHEMA)
-            con.execute("SELECT count(*) FROM meta").fetchone()
-            return con
-        except sqlite3.DatabaseError as exc:
-            broken = path.with_suffix(".corrupt")
-            log.warning("resolution cache %s is corrupt (%s); moved to %s and rebuilt",
-                        path, exc, broken)
-            path.replace(broken)
-            con = sqlite3.connect(path, check_same_thread=False)
-            con.executescript(_SCHEMA)
-            return con
+            for table in ("meta", "geocodes", "resolutions"):  # each table's first pages
+                con.execute(f"SELECT * FROM {table} LIMIT 1").fetchall()
+            if self._index:
+                self._follow(con, self._index)
+        except BaseException:
+            con.close()
+            raise
+        return con
 
-    def _follow(self, index: str) -> None:
-        row = self._con.execute("SELECT value FROM meta WHERE key = 'index'").fetchone()
+    def _recover(self, exc: sqlite3.Error) -> None:
+        """After an error of the file: a damaged one is moved to .corrupt and a new one started;
+        one that cannot be opened, written or moved is done without (nothing cached)."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+        if self.read_only:
+            log.warning("resolution cache %s unreadable (%s); resolving without it", self.path, exc)
+            return
+        if _damaged(exc):
+            broken = self.path.with_suffix(".corrupt")
+            try:
+                self.path.replace(broken)
+                for suffix in ("-wal", "-shm"):  # the old file's journal must not meet the new
+                    self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
+                self._con = self._open(self.path)
+            except (OSError, sqlite3.Error) as error:
+                exc = error
+            else:
+                log.warning("resolution cache %s is damaged (%s); moved to %s, and a new one started "
+                            "(names are looked up again)", self.path, _one_line(exc), broken)
+                return
+        log.warning("resolution cache %s cannot be used (%s); this run goes on without it "
+                    "(nothing is cached)", self.path, _one_line(exc))
+
+    def _follow(self, con: sqlite3.Connection, index: str) -> None:
+        row = con.execute("SELECT value FROM meta WHERE key = 'index'").fetchone()
         if row and row[0] == index:
             return
-        with self._con:
+        with con:
             if row:
                 log.info("the gazetteer index changed: its cached answers in %s are dropped", self.path)
-            self._con.execute("DELETE FROM geocodes WHERE source LIKE 'gazetteer%'")
-            self._con.execute("DELETE FROM resolutions")
-            self._con.execute("INSERT OR REPLACE INTO meta VALUES ('index', ?)", (index,))
+            con.execute("DELETE FROM geocodes WHERE source LIKE 'gazetteer%'")
+            con.execute("DELETE FROM resolutions")
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('index', ?)", (index,))
 
     def _lookup(self, sql: str, key: tuple):
         if self._con is None:
             return None
         try:
             return self._con.execute(sql, key).fetchone()
-        except sqlite3.DatabaseError as exc:  # damaged under our feet: answer from scratch
-            log.warning("resolution cache %s unreadable (%s); resolving without it", self.path, exc)
-            self._con = None
+        except sqlite3.Error as exc:  # damaged under our feet
+            self._recover(exc)
             return None
 
     def geocode(self, source: str, key: str):
@@ -129,7 +166,14 @@ class ResolutionCache:
         if hit is None:
             row = self._lookup("SELECT answer FROM geocodes WHERE source = ? AND key = ?", (source, key))
             if row is not None:
-                hit = json.loads(row[0])
+                try:
+                    hit = json.loads(row[0])
+                    if not (isinstance(hit, list) and all(isinstance(c, dict) for c in hit)):
+                        raise ValueError("not a list of candidates")
+                except (ValueError, TypeError, RecursionError) as exc:
+                    log.warning("resolution cache %s: the answer kept for %r is damaged (%s); asked again",
+                                self.path, key, exc)
+                    return None
                 self._geocodes.put((source, key), hit)
         return hit
 
@@ -173,8 +217,11 @@ class ResolutionCache:
                                       self._pending_g)
                 self._con.executemany("INSERT OR REPLACE INTO resolutions VALUES (?,?,?,?)",
                                       self._pending_r)
-        except sqlite3.DatabaseError as exc:  # damaged under our feet: go on without it
-            log.warning("resolution cache %s unwritable (%s); resolving without it", self.path, exc)
-            self._con = None
+        except sqlite3.Error as exc:  # damaged, or a full disk, a file made read-only meanwhile
+            self._recover(exc)  # what was pending is lost: a cache, looked up again next time
         self._pending_g.clear()
         self._pending_r.clear()
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())

@@ -19,3 +19,8 @@ class StoreError(GeodataError):
 
 class DownloadError(GeodataError):
     """A GeoNames file could not be fetched, or is not what it should be; the message says which."""
+
+
+class OnlineGeocoderUnavailable(GeodataError):
+    """The online geocoder could not answer (no network, refused, timed out, its circuit open):
+    not an answer, so nothing is cached."""

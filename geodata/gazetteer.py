@@ -23,6 +23,7 @@ import marshal
 import math
 import os
 import sqlite3
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -507,6 +508,7 @@ def _add_geonames_dump(b: _Builder, path: Path, states) -> int:
 def build_index(path: Path | None = None) -> Path:
     """Build the index file from every source; returns its path. Takes well under a minute."""
     path = Path(path or paths.index_path())
+    _remove_stale_builds(path)
     b = _Builder(path.with_suffix(f".{os.getpid()}.building"))  # two builders never share a file
     countries = _add_countries(b)
     _add_continents(b)
@@ -539,10 +541,12 @@ class Gazetteer:
                 "SELECT value FROM meta WHERE key = 'neighbours'").fetchone()
             (self.fingerprint,) = self._con.execute(
                 "SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
-        except (sqlite3.DatabaseError, TypeError) as exc:
+            # everything the matcher reads per word, in one blob: loads in a fraction of a second
+            keys, demonyms, max_words, transliterated, common, english, loose = marshal.loads(blob)
+            neighbours = marshal.loads(borders)
+        except (sqlite3.DatabaseError, TypeError, ValueError, EOFError) as exc:
+            # TypeError: a row missing; ValueError/EOFError: "bad marshal data", a blob cut short
             raise GazetteerError(f"gazetteer index {path} is unreadable: {exc}") from exc
-        # everything the matcher reads per word, in one blob: loads in a fraction of a second
-        keys, demonyms, max_words, transliterated, common, english, loose = marshal.loads(blob)
         # Word sets as dicts of str: the garbage collector does not track those, and it would
         # walk a set of 634k keys at every full collection (60 ms, a few times an ingest).
         self.keys: dict[str, None] = dict.fromkeys(keys)
@@ -552,7 +556,7 @@ class Gazetteer:
         self.common_words: dict[str, None] = dict.fromkeys(common)
         self.english_words: dict[str, None] = dict.fromkeys(english)
         self.loose_skeletons: dict[str, None] = dict.fromkeys(loose)
-        self.neighbours: dict[str, list[str]] = marshal.loads(borders)  # country -> bordering ones
+        self.neighbours: dict[str, list[str]] = neighbours  # country -> bordering ones
         self.candidates = lru_cache(maxsize=100_000)(self._candidates)
         self.demonym = lru_cache(maxsize=10_000)(self._demonym)
 
@@ -599,31 +603,104 @@ class Gazetteer:
 
 
 
-def _index_is_current(path: Path) -> bool:
+def _index_state(path: Path) -> str | None:
+    """Why the index must be (re)built, or None when it is there, whole and current."""
+    if not path.exists():
+        return "missing"
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
+            # the b-tree pages, not the data in them: 0.15 s for the 80 MB index
+            check = con.execute("PRAGMA quick_check(1)").fetchone()[0]
             row = con.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
         finally:
             con.close()
-    except sqlite3.DatabaseError:
+    except sqlite3.DatabaseError as exc:
+        return f"damaged ({exc})"
+    if check != "ok":
+        return f"damaged ({' '.join(check.replace('*** in database main ***', '').split())[:120]})"
+    if not row or row[0] != _fingerprint():
+        return "stale"
+    return None
+
+
+def _set_aside(path: Path, why: str) -> None:
+    """Move a damaged index out of the way (kept for a look, replacing an older one)."""
+    aside = path.with_suffix(".damaged")
+    log.warning("the gazetteer index %s is %s: moved to %s", path, why, aside)
+    try:
+        path.replace(aside)
+    except OSError as exc:  # the rebuild replaces it anyway
+        log.warning("could not move it (%s)", exc.strerror or exc)
+
+
+def _remove_stale_builds(path: Path) -> None:
+    """Delete the half-built index files (name.<pid>.building) of builds that died."""
+    for building in path.parent.glob(f"{path.stem}.*.building"):
+        pid = building.suffixes[-2].lstrip(".") if len(building.suffixes) >= 2 else ""
+        if pid.isdigit() and _running(int(pid)) and time.time() - building.stat().st_mtime < 3600:
+            continue  # a build going on now (one never takes an hour)
+        building.unlink(missing_ok=True)
+        log.info("removed %s, left by a build that did not finish", building)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
         return False
-    return bool(row) and row[0] == _fingerprint()
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
-def current_index(path: Path | None = None) -> tuple[Path, str]:
+_WHY = {
+    "missing": "no gazetteer index yet: building it",
+    "stale": "the gazetteer's sources changed: rebuilding the index",
+}
+
+
+def current_index(path: Path | None = None, *, damage: str | None = None) -> tuple[Path, str]:
     """The index file and its fingerprint, the file built first when it is missing, stale or
-    corrupt (worker processes then open it as it is, without the check)."""
+    damaged (a damaged one is set aside as .damaged); every build says why, and how long it took.
+    `damage`: what a reader found wrong inside it, which the file check cannot see. Worker
+    processes then open it as it is, without the check."""
     path = Path(path or paths.index_path())
-    if not (path.exists() and _index_is_current(path)):
-        log.warning("building the gazetteer index at %s (once; under a minute)", path)
+    _remove_stale_builds(path)
+    state = damage or _index_state(path)
+    if state is None:
+        return path, _fingerprint()
+    if state.startswith("damaged"):
+        _set_aside(path, state)
+    started = time.monotonic()
+    log.warning("%s at %s (once; under a minute)…", _WHY.get(state, "rebuilding the damaged gazetteer index"), path)
+    try:
         build_index(path)
+    except (OSError, sqlite3.Error) as exc:  # a read-only or full data directory
+        if state != "stale":
+            raise GazetteerError(f"cannot build the gazetteer index at {path}: {exc}") from exc
+        log.warning("cannot rebuild it (%s): using the index there, built from the sources before", exc)
+        return path, _stored_fingerprint(path)
+    log.warning("gazetteer index built in %.0f s", time.monotonic() - started)
     return path, _fingerprint()
 
 
+def _stored_fingerprint(path: Path) -> str:
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return con.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()[0]
+    finally:
+        con.close()
+
+
 def load_gazetteer(path: Path | None = None) -> Gazetteer:
-    """Open the index, building it first when it is missing, stale or corrupt."""
-    return Gazetteer(current_index(path)[0])
+    """Open the index, building it first when it is missing, stale or damaged."""
+    path, _ = current_index(path)
+    try:
+        return Gazetteer(path)
+    except GazetteerError as exc:  # damage inside the data (e.g. "bad marshal data")
+        path, _ = current_index(path, damage=f"damaged ({exc.__cause__ or exc})")
+        return Gazetteer(path)
 
 
 def reference_towns(min_population: int, path: Path | None = None) -> list[Place]:

@@ -4,7 +4,8 @@ Each article is parsed and stored in batches (one transaction each, so a killed 
 no half article); an article already stored is skipped before parsing; a problem with one input
 is recorded and the rest goes on. Parsing runs in this process or in `workers` processes
 (geodata.parallel); either way this loop alone writes, in the input's order, so the store ends
-up the same, transaction for transaction, whatever the number of workers.
+up the same, transaction for transaction, whatever the number of workers. A batch the store
+refuses is stored again article by article, so only the article at fault is skipped.
 """
 from __future__ import annotations
 
@@ -23,8 +24,14 @@ class IngestReport:
     present: int = 0
     mentions: int = 0
     unresolved: int = 0
+    unanswered: int = 0  # names the online geocoder could not be asked (unreachable)
     places: set[str] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
+
+
+# A batch is also stored once it holds this many mentions: a few huge articles must not hold
+# a million mentions in memory before their transaction.
+BATCH_MENTIONS = 20_000
 
 
 def ingest(items: Iterable[Item], store: Store, *, batch: int = 200, workers: int = 1,
@@ -41,9 +48,13 @@ def ingest(items: Iterable[Item], store: Store, *, batch: int = 200, workers: in
         parser = parsing(workers)
     report = report or IngestReport()
     pending: list = []
+    pending_mentions = 0
 
     def flush() -> None:
-        for (_, mentions), added in zip(pending, store.add_many(pending)):
+        nonlocal pending_mentions
+        for (_, mentions), added in zip(pending, _store(store, pending, report)):
+            if added is None:  # refused by the store: reported
+                continue
             if added:
                 report.added += 1
                 report.mentions += len(mentions)
@@ -52,6 +63,7 @@ def ingest(items: Iterable[Item], store: Store, *, batch: int = 200, workers: in
             else:
                 report.present += 1
         pending.clear()
+        pending_mentions = 0
         parser.flush()
 
     # Workers parse ahead of the writer, so an article is looked up in the store twice: before
@@ -70,11 +82,40 @@ def ingest(items: Iterable[Item], store: Store, *, batch: int = 200, workers: in
                 report.problems.append(Problem(item.origin, outcome))
             else:
                 pending.append((item, outcome))
-                if len(pending) >= batch:
+                pending_mentions += len(outcome)
+                if len(pending) >= batch or pending_mentions >= BATCH_MENTIONS:
                     flush()
     finally:
         try:
             flush()
         finally:
             parser.close()
+    outage = getattr(parser, "online_outage", lambda: None)()
+    if outage:
+        report.unanswered += outage[0]
+        report.problems.append(Problem("online geocoder", outage[1]))
     return report
+
+
+def _store(store: Store, batch: list, report: IngestReport) -> list[bool | None]:
+    """Store a batch in one transaction; when the store refuses it, article by article, so only
+    the article it refuses is skipped (reported; None in its place)."""
+    try:
+        return store.add_many(batch)
+    except Exception:
+        # an empty transaction tells a failing store (locked, unreadable: raise) from an
+        # article it cannot take (try them one by one)
+        store.add_many([])
+    results: list[bool | None] = []
+    for article, mentions in batch:
+        try:
+            results.extend(store.add_many([(article, mentions)]))
+        except Exception as exc:  # noqa: BLE001 - any refusal of one article is that article's problem
+            report.problems.append(Problem(article.origin, f"could not be stored ({_reason(exc)}); article skipped"))
+            results.append(None)
+    return results
+
+
+def _reason(exc: Exception) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:200] + "…"

@@ -55,6 +55,9 @@ class InProcess:
     def flush(self) -> None:
         self.parser.flush()
 
+    def online_outage(self) -> tuple[int, str] | None:
+        return self.parser.online_outage()
+
     def close(self) -> None:
         pass
 
@@ -113,6 +116,10 @@ class Workers:
             outcomes = iter(results)
         for item, parse in chunk:
             yield item, next(outcomes) if parse else None
+
+    def online_outage(self) -> tuple[int, str] | None:
+        """(The CLI keeps to one worker with an online geocoder: only this process asks it.)"""
+        return self.local.online_outage() if self.local is not None else None
 
     def flush(self) -> None:
         for writer in (self.local, self.cache):

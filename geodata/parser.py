@@ -44,6 +44,12 @@ class Geoparser:
                 out.append(f"the geoparser failed ({exc!r}); article skipped")
         return out
 
+    def online_outage(self) -> tuple[int, str] | None:
+        """How many names the online geocoder could not be asked since the last call, and one
+        line saying why; None when it answered every time (or is off)."""
+        take = getattr(self.resolver.online, "take_outage", None)  # any geopy callable may serve
+        return take() if take else None
+
     def flush(self) -> None:
         """Write the resolutions made so far to the persistent cache (batched for speed)."""
         self.resolver.cache.flush()

@@ -19,6 +19,7 @@ from .gazetteer import Candidate
 from .geocoder import nominatim_place, raw_to_candidate
 from .borders import border_point
 from .distance import distance_km, nearest_km
+from .exceptions import OnlineGeocoderUnavailable
 from .model import Mention, Place
 
 _KIND_PRIOR = {"country": 3.4, "continent": 2.8, "admin1": 2.8, "region": 2.4, "admin2": 0.6}
@@ -50,6 +51,7 @@ class Resolver:
         self.online = online  # a callable geopy geocode (Nominatim) for names the index lacks
         self.cache = cache or ResolutionCache(None)
         self._known = Recent(20_000)  # (key, how) -> candidates: bounded, so memory stays flat
+        self._unanswered: set[str] = set()  # keys the online geocoder could not be asked
 
     def candidates(self, key: str, how: str = "exact") -> list[Candidate]:
         """The geocoder's answer for a name key, through the persistent cache. `how` is "exact",
@@ -81,7 +83,12 @@ class Resolver:
             return []
         answer = self.cache.geocode("nominatim", key)
         if answer is None:
-            loc = self.online(name, addressdetails=True, language="en")
+            try:
+                loc = self.online(name, addressdetails=True, language="en")
+            except OnlineGeocoderUnavailable:
+                self._unanswered.add(key)  # no answer: neither it nor its resolution is cached
+                return []
+            self._unanswered.discard(key)
             answer = [nominatim_place(loc)] if loc else []
             self.cache.put_geocode("nominatim", key, answer)
         return [raw_to_candidate(r) for r in answer]
@@ -132,7 +139,8 @@ class Resolver:
                 if hit is None:
                     best = self._pick(s, cs, ctx, s.after)
                     hit = (best.cand.place.id, round(best.score, 3)) if best else (None, 0.0)
-                    self.cache.put_resolution(s.key, cache_ctx + _reading(s), *hit)
+                    if not (s.unknown and s.key in self._unanswered):  # no answer: not cached
+                        self.cache.put_resolution(s.key, cache_ctx + _reading(s), *hit)
                 sense[(s.key, cache_ctx)] = hit
             place_id, score = hit
             chosen = next((c for c in cs if c.place.id == place_id), None)

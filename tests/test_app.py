@@ -31,9 +31,23 @@ TIMEOUT = 180
 
 
 @pytest.fixture
-def data(data_dir):
-    """An empty data directory for the page (PLACEWIRE_DATA), no admin secret (a laptop)."""
+def data(data_dir, listen_on, monkeypatch):
+    """An empty data directory for the page (PLACEWIRE_DATA), no admin secret, the server
+    listening on localhost only (a laptop, as ./run.sh starts it)."""
+    listen_on("localhost")
+    monkeypatch.delenv("PLACEWIRE_EDITING", raising=False)
+    st.cache_resource.clear()  # a fresh count of wrong admin secrets
     return data_dir
+
+
+@pytest.fixture
+def listen_on():
+    """Sets the server's `server.address`, as `--server.address` does (AppTest runs in-process)."""
+    from streamlit import config
+
+    before = config.get_option("server.address")
+    yield lambda address: config.set_option("server.address", address)
+    config.set_option("server.address", before)
 
 
 @pytest.fixture
@@ -411,6 +425,10 @@ def test_bad_url_parameters_are_ignored(corpus):
 
 
 def test_read_only_without_the_admin_secret(corpus, monkeypatch):
+    from components.access import GuessLimiter
+
+    now = [0.0]  # the throttle's clock, moved by hand: a slow script run must not let a guess through
+    monkeypatch.setattr("components.access._limiter", lambda limiter=GuessLimiter(clock=lambda: now[0]): limiter)
     monkeypatch.setenv("PLACEWIRE_ADMIN", "s3cret")
     at = app(article=pagekit.SEED_ID).run()
     assert not at.sidebar.get("file_uploader")
@@ -423,6 +441,13 @@ def test_read_only_without_the_admin_secret(corpus, monkeypatch):
     assert any("not the admin secret" in e.value for e in at.sidebar.error)
     assert at.button(key="correct_save").disabled and not at.sidebar.get("file_uploader")
 
+    # right after a wrong guess even the right secret is not compared: the session waits
+    at.text_input(key="admin_secret").input("s3cret")
+    at.sidebar.get("form_submit_button")[0].click().run()
+    assert any("Too many wrong guesses: try again in 1 s" in e.value for e in at.sidebar.error)
+    assert at.button(key="correct_save").disabled
+
+    now[0] += 1  # the wait after one wrong guess
     at.text_input(key="admin_secret").input("s3cret")
     at.sidebar.get("form_submit_button")[0].click().run()
     assert not at.button(key="correct_save").disabled
@@ -444,6 +469,23 @@ def test_without_a_secret_configured_editing_is_on(corpus):
     at = app(article=pagekit.SEED_ID).run()
     assert at.sidebar.get("file_uploader") and not at.button(key="correct_save").disabled
     assert not any(e.key == "admin_secret" for e in at.sidebar.text_input)
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0", "::", "", "192.0.2.7"])
+def test_listening_on_the_network_without_a_secret_is_read_only(corpus, listen_on, address):
+    listen_on(address)
+    at = app(article=pagekit.SEED_ID).run()
+    assert not at.exception
+    assert not at.sidebar.get("file_uploader") and at.button(key="correct_save").disabled
+    assert not any(b.key == "delete_article" for b in at.main.button)
+    assert any("this copy has no admin secret" in c.value for c in at.sidebar.caption)
+
+
+def test_an_explicit_setting_opens_editing_on_the_network(corpus, listen_on, monkeypatch):
+    listen_on("0.0.0.0")
+    monkeypatch.setenv("PLACEWIRE_EDITING", "open")
+    at = app(article=pagekit.SEED_ID).run()
+    assert at.sidebar.get("file_uploader") and not at.button(key="correct_save").disabled
 
 
 def test_a_correction_persists_and_applies_to_the_same_name(corpus):

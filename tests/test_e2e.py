@@ -49,16 +49,28 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(index_dir, tmp_path_factory):
-    """The app, started as users start it, on an empty data directory."""
+    """The app, started as users start it (listening on this machine only, as ./run.sh does),
+    on an empty data directory."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run ./test.sh, which installs Debian's chromium")
     data = new_data_dir(tmp_path_factory.mktemp("e2e"), index_dir)
+    yield from run_app(data, "127.0.0.1")
+
+
+@pytest.fixture(scope="module")
+def network_server(server):
+    """The same app and store, listening on every interface as a container or a bare
+    `streamlit run` does: a hosted copy."""
+    yield from run_app(server[1], "0.0.0.0")
+
+
+def run_app(data: Path, address: str):
     port = free_port()
-    log = open(data / "streamlit.log", "w")
+    log = open(data / f"streamlit-{address}.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=pagekit.REPO, env=dict(os.environ, PLACEWIRE_DATA=str(data), PLACEWIRE_ADMIN=""),
+         "--server.port", str(port), "--server.address", address, "--browser.gatherUsageStats", "false"],
+        cwd=pagekit.REPO, env=dict(os.environ, PLACEWIRE_DATA=str(data), PLACEWIRE_ADMIN="", PLACEWIRE_EDITING=""),
         stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -71,7 +83,7 @@ def server(index_dir, tmp_path_factory):
             pass
         if proc.poll() is not None or time.time() > deadline:
             proc.kill()
-            pytest.fail(f"streamlit did not start: {(data / 'streamlit.log').read_text()[-2000:]}")
+            pytest.fail(f"streamlit did not start: {Path(log.name).read_text()[-2000:]}")
         time.sleep(0.3)
     yield url, data
     proc.terminate()
@@ -267,11 +279,14 @@ def test_click_read_share_and_attack(page: Page, server):
             assert store.delete(article_id)
 
 
-def test_a_hosted_copy_is_read_only_by_default(browser, server):
-    """Reached through any address but localhost, with no admin secret set, nobody may edit."""
-    app_url, _ = server
-    for host, read_only in (("viewer.localhost", True), ("localhost", False)):
-        # Chromium sends *.localhost to this machine, with that name in the Host header
+def test_a_hosted_copy_is_read_only_whatever_address_the_browser_uses(browser, server, network_server):
+    """Listening on the network with no admin secret, nobody may edit, even through "localhost"
+    (the Host header, which any client writes, decides nothing); listening on this machine
+    only, the page is editable under any name that reaches it."""
+    for (app_url, _), host, read_only in (
+        (network_server, "127.0.0.1", True), (network_server, "localhost", True),
+        (server, "viewer.localhost", False),  # Chromium sends *.localhost to this machine
+    ):
         context = browser.new_context(viewport={"width": 1440, "height": 1200})
         pg = context.new_page()
         pg.goto(app_url.replace("127.0.0.1", host))
