@@ -177,7 +177,7 @@ def test_the_cli_without_a_network_says_so_in_one_line_and_counts_what_it_left(d
     articles.write_text("".join(json.dumps({"text": t}) + "\n" for t in OUTAGE_TEXTS * 30))  # 120 lines, 4 texts
     env = dict(os.environ, PLACEWIRE_DATA=str(data_dir), PLACEWIRE_GEOCODER="nominatim",
                PLACEWIRE_NOMINATIM_URL=refused_url, no_proxy="*", NO_PROXY="*")
-    run = subprocess.run([sys.executable, "-m", "geodata", "ingest", articles, "--quiet"], cwd=REPO, env=env,
+    run = subprocess.run([sys.executable, "-m", "geodata", "ingest", articles, "--quiet", "--workers", "1"], cwd=REPO, env=env,
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 2, run.stdout + run.stderr  # something was left: not a clean exit
     assert "Traceback" not in run.stderr
