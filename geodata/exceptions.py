@@ -19,3 +19,7 @@ class StoreError(GeodataError):
 
 class DownloadError(GeodataError):
     """A GeoNames file could not be fetched, or is not what it should be; the message says which."""
+
+
+class CorrectionError(GeodataError):
+    """A correction cannot be made or undone as asked; the message says why."""
