@@ -45,6 +45,12 @@ def can_edit() -> bool:
     return st.session_state.get("admin_ok") is True
 
 
+def who() -> str:
+    """Who is editing, for the corrections log: "admin" (unlocked with the secret) or "local"
+    (a laptop, where editing is open without one)."""
+    return "admin" if admin_secret() is not None and can_edit() else "local"
+
+
 def unlock() -> None:
     """The sidebar control that unlocks editing with the secret (shown only when one is set)."""
     secret = admin_secret()

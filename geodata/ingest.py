@@ -55,7 +55,7 @@ def ingest(items: Iterable[Item], store: Store, *, batch: int = 200, workers: in
         for (article, mentions), added in zip(pending, store.add_many(pending)):
             if added:
                 report.added += 1
-                report.dates[article.date_source] += 1
+                report.dates[article.dated_by] += 1
                 report.mentions += len(mentions)
                 report.unresolved += sum(m.place is None for m in mentions)
                 report.places.update(m.place.id for m in mentions if m.place is not None)

@@ -39,7 +39,12 @@ class Article:
     url: str = ""
     date: str | None = None  # ISO yyyy-mm-dd, or None when unknown (never invented)
     origin: str = ""  # the file (and row) it was read from
-    date_source: str = "unknown"  # where the date was read: one of DATE_SOURCES
+    date_source: str = ""  # where the date was read (DATE_SOURCES); "": given with the article
+
+    @property
+    def dated_by(self) -> str:
+        """Where the date came from; a date given with the article (by code) is its metadata."""
+        return self.date_source or ("metadata" if self.date else "unknown")
 
 
 @dataclass(slots=True, unsafe_hash=True)
