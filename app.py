@@ -173,6 +173,7 @@ def read() -> None:
     if clicked:
         select_place(clicked)
         st.rerun()
+    share.copy_link(key="copy_link_reader")
     with st.expander("Correct a pin", key="correct_expander"):
         correct.show(STORE, art, editable=editable, who=access.who(), on_corrected=st.cache_data.clear)
     left, right = st.columns(2)

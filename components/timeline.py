@@ -109,6 +109,22 @@ def _period_label(start: date, unit: str) -> str:
     return f"{start.day} {start:%b %Y}"
 
 
+def ticks(first: date, last: date, unit: str) -> dict:
+    """About five ticks on whole days, months or years, never finer than a day (a span of one
+    day would otherwise get hourly ticks, each labelled with the same date)."""
+    days = (last - first).days + 1
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    if unit == "day" and days <= 10:
+        return {"interval": "day", "step": max(1, -(-days // 5))}
+    if unit == "day":
+        return {"interval": "week", "step": max(1, -(-days // 35))}
+    if unit in ("week", "month"):
+        step = next((s for s in (1, 2, 3, 6, 12) if months / s <= 6), 12)
+        return {"interval": "month", "step": step} if step < 12 else {"interval": "year", "step": 1}
+    years = last.year - first.year + 1
+    return {"interval": "year", "step": next((s for s in (1, 2, 5, 10, 20, 25, 50) if years / s <= 6), 100)}
+
+
 def _utc(d: date) -> alt.DateTime:
     return alt.DateTime(year=d.year, month=d.month, date=d.day, utc=True)
 
@@ -125,17 +141,17 @@ def spec(records: list[dict], place_name: str | None, unit: str, span: tuple[dat
     domain = [_utc(span[0]), _utc(_next(period_start(span[1], unit), unit))]
     return alt.Chart(alt.Data(values=records)).mark_bar(stroke="white", strokeWidth=0.3).encode(
         x=alt.X("start:T", title=None, scale=alt.Scale(type="utc", domain=domain),
-                axis=alt.Axis(labelExpr=_LABEL, tickCount=5, labelOverlap=True, labelFontSize=11,
+                axis=alt.Axis(labelExpr=_LABEL, tickCount=ticks(*span, unit), labelOverlap=True, labelFontSize=11,
                               grid=False, labelPadding=2)),
         x2="end:T",
         y=alt.Y("sum(mentions):Q", title=_UNIT_WORDS[unit], axis=alt.Axis(tickCount=3, titleFontSize=11)),
         color=alt.Color("group:N", scale=alt.Scale(domain=groups, range=["#d62728", "#9aa5b1"][-len(groups):]),
-                        legend=alt.Legend(orient="bottom", title=None) if place_name else None),
+                        legend=None),  # the caption says what red is: a legend would squeeze the bars
         opacity=alt.condition(brush, alt.value(1.0), alt.value(0.35)) if value is not alt.Undefined
         else alt.value(1.0),
         tooltip=[alt.Tooltip("label:N", title="when"), alt.Tooltip("group:N", title="places"),
                  alt.Tooltip("mentions:Q", title="mentions")],
-    ).add_params(brush).properties(height=150)
+    ).add_params(brush).properties(height=120)
 
 
 def _day(value) -> date:
@@ -211,7 +227,8 @@ def chart(days: list[dict], place_days: list[dict], place_name: str | None,
     st.altair_chart(spec(bars(days, place_days, place_name, unit), place_name, unit, span, chosen),
                     width="stretch", key=_chart_key(), on_select=lambda: _on_drag(span),
                     selection_mode=_SELECTION)
-    st.caption(f"Mentions {_UNIT_WORDS[unit]}. Drag across the bars to choose dates.")
+    share = f" (red: {place_name})" if place_name else ""
+    st.caption(md_escape(f"Mentions {_UNIT_WORDS[unit]}{share}.") + " Drag across the bars to choose dates.")
     st.button("Whole span", key="dates_reset", icon=":material/restart_alt:", type="tertiary",
               on_click=_reset, args=(span,), disabled=chosen is None or chosen == span,
               help="Show every date again (a click on the chart clears a dragged range too)")

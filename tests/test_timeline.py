@@ -25,6 +25,19 @@ def test_bars_widen_as_the_span_grows(first, last, unit):
     assert timeline.unit_for(first, last) == unit
 
 
+@pytest.mark.parametrize(("first", "last", "unit", "expected"), [
+    (date(2020, 1, 12), date(2020, 1, 12), "day", {"interval": "day", "step": 1}),  # one day: no hourly ticks
+    (date(2020, 1, 12), date(2020, 1, 21), "day", {"interval": "day", "step": 2}),
+    (date(2020, 1, 12), date(2020, 3, 1), "day", {"interval": "week", "step": 2}),
+    (date(2020, 1, 1), date(2020, 12, 31), "week", {"interval": "month", "step": 2}),
+    (date(2019, 1, 1), date(2021, 12, 31), "month", {"interval": "month", "step": 6}),
+    (date(2015, 1, 1), date(2021, 12, 31), "month", {"interval": "year", "step": 1}),
+    (date(1923, 5, 2), date(2020, 1, 12), "year", {"interval": "year", "step": 20}),
+])
+def test_about_five_ticks_on_whole_days_months_or_years(first, last, unit, expected):
+    assert timeline.ticks(first, last, unit) == expected
+
+
 def test_bars_sum_each_period_and_split_the_selected_place():
     days = [{"day": "2019-12-30", "mentions": 2}, {"day": "2020-01-05", "mentions": 3},
             {"day": "2020-01-06", "mentions": 4}]
