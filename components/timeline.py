@@ -163,7 +163,7 @@ def _day(value) -> date:
 
 def dragged(span: tuple[date, date], selection: dict | None) -> tuple[date, date]:
     """The date range a drag on the chart selects: its first and last day, inside the span.
-    An empty selection (a click or double click on the chart) is the whole span."""
+    An empty selection (a double-click on the chart clears it) is the whole span."""
     bounds = next(iter((selection or {}).values()), None)
     if not bounds or len(bounds) != 2:
         return span
@@ -231,7 +231,7 @@ def chart(days: list[dict], place_days: list[dict], place_name: str | None,
     st.caption(md_escape(f"Mentions {_UNIT_WORDS[unit]}{share}.") + " Drag across the bars to choose dates.")
     st.button("Whole span", key="dates_reset", icon=":material/restart_alt:", type="tertiary",
               on_click=_reset, args=(span,), disabled=chosen is None or chosen == span,
-              help="Show every date again (a click on the chart clears a dragged range too)")
+              help="Show every date again (a double-click on the chart clears a dragged range too)")
 
 
 def _article_buttons(items: list[dict], on_open: Callable[[str], None], prefix: str) -> None:

@@ -62,7 +62,7 @@ def ms(d: date) -> float:
     ({"start": [ms(date(2020, 2, 3)) + 5e6, ms(date(2020, 1, 6)) + 5e6]}, (date(2020, 1, 6), date(2020, 2, 3))),
     ({"start": [ms(date(2019, 1, 1)), ms(date(2021, 1, 1))]}, SPAN),  # held inside the span
     ({"start": ["2020-01-06T00:00:00.000Z", "2020-01-20T00:00:00.000Z"]}, (date(2020, 1, 6), date(2020, 1, 20))),
-    ({}, SPAN),  # a click clears the selection: every date again
+    ({}, SPAN),  # a double-click clears the selection: every date again
     (None, SPAN),
 ])
 def test_a_drag_selects_the_days_under_it(selection, expected):
