@@ -56,6 +56,7 @@ def step_range(direction: int, unit: str, span: tuple[date, date]) -> None:
     current = tuple(st.session_state.get("dates") or span)
     st.session_state["dates"] = playback.step(current if len(current) == 2 else span, span, unit, direction)
     st.session_state["play_unit"] = unit
+    timeline.moved_elsewhere()
 
 
 def more(key: str, step: int) -> None:

@@ -177,8 +177,9 @@ def _chart_key() -> str:
     return f"timeline_chart_{st.session_state.get('_timeline_round', 0)}"
 
 
-def _new_round() -> None:
-    """The range was set elsewhere (the date box, the reset): a fresh chart takes it as its own."""
+def moved_elsewhere() -> None:
+    """The range was set elsewhere (the date box, the reset, the map's play control): a fresh
+    chart takes it as its selection, not the one the user last dragged."""
     st.session_state["_timeline_round"] = st.session_state.get("_timeline_round", 0) + 1
 
 
@@ -190,7 +191,7 @@ def _on_drag(span: tuple[date, date]) -> None:
 
 def _reset(span: tuple[date, date]) -> None:
     st.session_state["dates"] = span
-    _new_round()
+    moved_elsewhere()
 
 
 def date_range(first: date, last: date) -> tuple[date, date]:
@@ -206,7 +207,7 @@ def date_range(first: date, last: date) -> tuple[date, date]:
     start, end = (min(max(d, first), last) for d in (dates[0], dates[-1]))
     state["dates"], state["_span"] = (start, end), (first, last)
     chosen = st.date_input(
-        "Dates", key="dates", min_value=first, max_value=last, format="YYYY-MM-DD", on_change=_new_round,
+        "Dates", key="dates", min_value=first, max_value=last, format="YYYY-MM-DD", on_change=moved_elsewhere,
         help="Narrows the map, the panel and the article list; or drag across the chart below. "
              "Articles of unknown date are listed apart.",
     )

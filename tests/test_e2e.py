@@ -161,11 +161,15 @@ def settle(page: Page) -> None:
     expect(page.locator("[data-testid=stStatusWidget]")).to_have_count(0, timeout=120_000)
 
 
-def close_reader(page: Page) -> None:
-    """Escape closes the reader's drawer (once the page is idle: a run still drawing the drawer
-    would open it again); its rerun has run when the URL no longer names it."""
+def close_reader(page: Page, key: str | None = None) -> None:
+    """The reader's drawer closed by its Close button (or by a key, "Escape"), once the page is
+    idle: a run still drawing the drawer would open it again. Its rerun has run when the URL no
+    longer names the article."""
     settle(page)
-    page.keyboard.press("Escape")
+    if key:
+        page.keyboard.press(key)
+    else:
+        page.get_by_test_id("stDialog").locator("[data-testid^=stBaseButton]", has_text="Close").click()
     expect(page.locator(".pw-reader")).to_have_count(0, timeout=30_000)
     page.wait_for_function("!new URL(location.href).searchParams.has('article')", timeout=30_000)
     settle(page)
@@ -409,27 +413,6 @@ def test_play_steps_the_range_and_the_heat_layer_keeps_the_view(page: Page, date
 
 # ---- issue 9: the timeline, the reader where the user looks, corrections with undo -------------
 
-PLACE_PIDS = """() => {
-    const pids = [];
-    window.map.eachLayer((l) => { if (l.feature && l.feature.properties.pid) pids.push(l.feature.properties.pid); });
-    return pids;
-}"""
-
-
-@pytest.fixture(scope="module")
-def corpus(server):
-    """The seeds plus a few dated articles and an undated one (run alone, before the page has
-    ingested the seeds itself, this adds them too)."""
-    from components.ingest import ingest_files, ingest_paths
-
-    _, data = server
-    extra = pagekit.write_jsonl(data / "extra.jsonl", pagekit.CORPUS)
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("PLACEWIRE_DATA", str(data))  # the parser's cache goes to the app's data directory
-        ingest_paths(data / "placewire.sqlite", [pagekit.REPO / "seeds"])
-        ingest_files(data / "placewire.sqlite", [(extra.name, extra.read_bytes())])
-    return data
-
 
 def sidebar(page: Page):
     return page.locator("section[data-testid=stSidebar]")
@@ -439,67 +422,68 @@ def drawer(page: Page):
     return page.get_by_test_id("stDialog")
 
 
-def map_pids(page: Page) -> set[str]:
-    """The place ids on the map, once a map redrawn for a new filter has replaced the old one."""
-    expect(page.locator(MAP)).to_have_count(1, timeout=60_000)
-    _, inner = wait_for_map(page)
-    return {p.replace("&amp;", "&") for p in inner.evaluate(PLACE_PIDS)}
+def on_map(page: Page, ids: set[str], drawn: int = 1) -> set[str]:
+    """Which of these places the map shows, once it has drawn `drawn` layers since it mounted."""
+    _, inner = wait_for_map(page, drawn)
+    return set(inner.evaluate("(ids) => ids.filter((id) => placewire.place(id) !== null)", sorted(ids)))
 
 
-def test_dragging_on_the_timeline_narrows_the_map(page: Page, server, corpus):
+def test_dragging_on_the_timeline_narrows_the_map(page: Page, server, dated):
     from geodata import queries
     from geodata.queries import Filter
 
-    app_url, data = server
-    page.goto(app_url)
-    wait_for_map(page)
-    before = map_pids(page)
+    _, data = server
+    conn = queries.connect(data / "placewire.sqlite")
+    first, last = queries.date_span(conn)
+    everywhere = {p["place_id"] for p in queries.place_counts(conn, Filter())}
+    page.goto(dated)
+    _, inner = wait_for_map(page)
+    assert on_map(page, everywhere) == everywhere
     chart = sidebar(page).get_by_test_id("stVegaLiteChart").first
     chart.scroll_into_view_if_needed()
     expect(chart.locator("canvas, svg").first).to_be_visible(timeout=30_000)
-    box = chart.bounding_box()
-    y = box["y"] + box["height"] * 0.45
-    page.mouse.move(box["x"] + box["width"] * 0.55, y)
-    page.mouse.down()
-    page.mouse.move(box["x"] + box["width"] * 0.8, y, steps=10)
-    page.mouse.up()
-    settle(page)
-    page.wait_for_function("new URL(location.href).searchParams.has('from')", timeout=30_000)
+
+    def drag() -> None:
+        box = chart.bounding_box()
+        y = box["y"] + box["height"] * 0.45
+        page.mouse.move(box["x"] + box["width"] * 0.55, y)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] * 0.8, y, steps=10)
+        page.mouse.up()
+        settle(page)
+        page.wait_for_function("new URL(location.href).searchParams.has('from')", timeout=30_000)
+
+    drawn = inner.evaluate("placewire.drawn")
+    drag()
     params = parse_qs(urlsplit(page.url).query)
     start, end = params["from"][0], params["to"][0]
-    conn = queries.connect(data / "placewire.sqlite")
-    first, last = queries.date_span(conn)
     expected = {p["place_id"] for p in queries.place_counts(conn, Filter(start=start, end=end))}
-    conn.close()
     assert first < start <= end < last  # a range inside the span, from the drag
     # the date box follows the drag, and the map shows exactly the places of that range
     box_dates = sidebar(page).locator("[data-testid=stDateInput] input[type=date]")
     expect(box_dates.first).to_have_value(start)
     expect(box_dates.nth(1)).to_have_value(end)
-    page.wait_for_timeout(1000)
-    after = map_pids(page)
-    assert after == expected and len(after) < len(before)
-    # a double-click on the chart clears the range: every date again; then a drag and "Whole span"
+    assert on_map(page, everywhere, drawn + 1) == expected and expected < everywhere
+
+    # a double-click on the chart clears the range: every date again
     box = chart.bounding_box()
-    y = box["y"] + box["height"] * 0.45
-    page.mouse.dblclick(box["x"] + box["width"] * 0.95, y)
+    drawn = inner.evaluate("placewire.drawn")
+    page.mouse.dblclick(box["x"] + box["width"] * 0.95, box["y"] + box["height"] * 0.45)
     settle(page)
     page.wait_for_function("!new URL(location.href).searchParams.has('from')", timeout=30_000)
     expect(box_dates.first).to_have_value(first)
-    page.mouse.move(box["x"] + box["width"] * 0.55, y)
-    page.mouse.down()
-    page.mouse.move(box["x"] + box["width"] * 0.8, y, steps=10)
-    page.mouse.up()
-    settle(page)
-    page.wait_for_function("new URL(location.href).searchParams.has('from')", timeout=30_000)
+    assert on_map(page, everywhere, drawn + 1) == everywhere
+    # and so does "Whole span", after another drag
+    drag()
+    drawn = inner.evaluate("placewire.drawn")
     sidebar(page).get_by_role("button", name="Whole span").click()
     settle(page)
     page.wait_for_function("!new URL(location.href).searchParams.has('from')", timeout=30_000)
-    page.wait_for_timeout(1000)
-    assert map_pids(page) == before
+    assert on_map(page, everywhere, drawn + 1) == everywhere
+    conn.close()
 
 
-def test_an_article_opens_in_view_from_the_panel_and_the_list(page: Page, server, corpus):
+def test_an_article_opens_in_view_from_the_panel_and_the_list(page: Page, server, dated):
     app_url, _ = server
     page.goto(app_url)
     click_marker(page, pagekit.ALEPPO)
@@ -521,7 +505,7 @@ def test_an_article_opens_in_view_from_the_panel_and_the_list(page: Page, server
     expect(reader).to_be_in_viewport(timeout=30_000)
     expect(reader).to_contain_text("Russia and its allies halted air strikes")
     expect(drawer(page)).to_contain_text("from the article's metadata")
-    close_reader(page)  # dismissing the drawer closes the article too
+    close_reader(page, "Escape")  # dismissing the drawer closes the article too
     expect(reader).to_have_count(0)  # and it stays closed
 
 
@@ -545,7 +529,7 @@ def choose(page: Page, label: str, option: str) -> None:
 
 
 @pytest.mark.parametrize("scope", ["mention", "article", "name"])
-def test_a_correction_changes_exactly_its_scope_and_its_undo_restores_the_store(page: Page, server, corpus, scope):
+def test_a_correction_changes_exactly_its_scope_and_its_undo_restores_the_store(page: Page, server, dated, scope):
     import sqlite3
 
     app_url, data = server
