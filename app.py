@@ -1,8 +1,9 @@
 """Placewire: where the reporting is. A map of the places named in a corpus of news articles.
 
 Reads the store that geodata writes (never parses text itself); on first start with an empty
-store it ingests seeds/ through geodata. Top to bottom as the page looks: the sidebar (filters,
-timeline, add articles, export, admin), then the map with the panel beside it, then the reader.
+store it ingests seeds/ through geodata. Top to bottom as the page looks: the sidebar (counts,
+filters, timeline, add articles, export, corrections, admin), then the map with the panel beside
+it, and the reader in a drawer over the right when an article is open.
 Run: `streamlit run app.py` (PLACEWIRE_DATA moves the data directory; PLACEWIRE_STORE puts the
 store elsewhere: another SQLite file, or a PostgreSQL database by its postgresql:// URL).
 """
@@ -14,7 +15,7 @@ from datetime import date
 
 import streamlit as st
 
-from components import access, correct, export, filters, loaders, panel, playback, reader, share, timeline, upload
+from components import access, correct, counts, export, filters, loaders, panel, playback, reader, share, timeline, upload
 from components import map as placemap
 from components.assets import install as install_assets
 from components.assets import missing as missing_assets
@@ -55,6 +56,7 @@ def step_range(direction: int, unit: str, span: tuple[date, date]) -> None:
     current = tuple(st.session_state.get("dates") or span)
     st.session_state["dates"] = playback.step(current if len(current) == 2 else span, span, unit, direction)
     st.session_state["play_unit"] = unit
+    timeline.moved_elsewhere()
 
 
 def more(key: str, step: int) -> None:
@@ -71,11 +73,10 @@ share.restore(span, all_sources)
 state = st.session_state
 editable = access.can_edit()
 
-# ---- sidebar: filters, timeline, add, export, admin -----------------------------------------
+# ---- sidebar: filters, timeline, add, export, corrections, admin -----------------------------
 with st.sidebar:
     st.title("Placewire")
-    st.caption(" · ".join(f"{n} {word}{'s' * (n != 1)}" for n, word in (
-        (totals["articles"], "article"), (totals["mentions"], "place mention"), (totals["places"], "place"))))
+    counts.header(totals)
     filters.place_search(lambda q: loaders.search(STORE, ver, q), select_place)
     filters.narrowing(all_sources)
     filters.layers()
@@ -89,17 +90,19 @@ with st.sidebar:
         flt = replace(flt, start=chosen[0].isoformat(), end=chosen[1].isoformat())
     place = loaders.place(STORE, ver, state["place"]) if state["place"] else None
     everywhen = replace(flt, start=None, end=None)
-    timeline.chart(
-        loaders.daily(STORE, ver, everywhen),
-        loaders.daily(STORE, ver, replace(everywhen, place_id=place["place_id"])) if place else [],
-        place["name"] if place else None,
-        chosen,
-    )
+    if span:
+        timeline.chart(
+            loaders.daily(STORE, ver, everywhen),
+            loaders.daily(STORE, ver, replace(everywhen, place_id=place["place_id"])) if place else [],
+            place["name"] if place else None,
+            span, chosen,
+        )
     in_filter = loaders.mention_count(STORE, ver, flt)
+    counts.filter_line(loaders.breakdown(STORE, ver, flt), totals["mentions"])
     if place:
         of_place = loaders.mention_count(STORE, ver, replace(flt, place_id=place["place_id"]))
         share_pct = f"{100 * of_place / in_filter:.0f}%" if in_filter else "0%"
-        st.caption(md_escape(f"{place['name']}: {of_place} of {in_filter} mentions in range ({share_pct})"))
+        st.caption(md_escape(f"{place['name']}: {of_place} of {in_filter} mentions shown ({share_pct})"))
     timeline.article_list(
         loaders.articles(STORE, ver, flt), state.get("articles_shown", timeline.LIST_PAGE),
         open_article, lambda: more("articles_shown", timeline.LIST_PAGE),
@@ -107,7 +110,10 @@ with st.sidebar:
     with st.expander("Add articles", key="add_expander"):
         upload.show(STORE, editable=editable, on_added=st.cache_data.clear)
     with st.expander("Export this filter", key="export_expander"):
-        export.show(STORE, flt, in_filter)
+        export.show(STORE, flt, in_filter, totals["mentions"])
+    fixes = loaders.correction_log(STORE, ver)
+    with st.expander(f"Corrections ({len(fixes)})", key="corrections_expander"):
+        correct.log(fixes, STORE, editable=editable, who=access.who(), on_undone=st.cache_data.clear)
     access.unlock()
 state["filter"] = flt  # what the page shows, for the export and for tests
 view = share.view_for(flt)  # a shared map view holds while the filter is the shared one
@@ -156,23 +162,24 @@ with right:
         on_more=lambda: more("panel_limit", panel.PAGE),
     )
 
-# ---- reader ---------------------------------------------------------------------------------
+# ---- reader: a drawer beside the map ---------------------------------------------------------
 art = loaders.article(STORE, ver, state["article"]) if state["article"] else None
 if state["article"] and art is None:
     st.warning("That article is not in the store (deleted, or the link is from another corpus).")
-if art:
-    st.divider()
-    head = st.columns([6, 1])
-    with head[0]:
-        clicked = reader.show(art, selected=state["place"])
-    head[1].button("Close", key="reader_close", on_click=open_article, args=(None,))
+
+
+def read() -> None:
+    """The reader's drawer: the text, its corrections, delete, close."""
+    clicked = reader.show(art, selected=state["place"])
     if clicked:
         select_place(clicked)
         st.rerun()
+    share.copy_link(key="copy_link_reader")
     with st.expander("Correct a pin", key="correct_expander"):
-        correct.show(STORE, art, editable=editable, on_corrected=st.cache_data.clear)
+        correct.show(STORE, art, editable=editable, who=access.who(), on_corrected=st.cache_data.clear)
+    left, right = st.columns(2)
     if editable:
-        with st.popover("Delete this article"):
+        with left.popover("Delete this article"):
             st.write("Removes the article and its mentions from the store.")
             if st.button("Delete for good", key="delete_article", type="primary"):
                 with Store(STORE) as store:
@@ -180,4 +187,10 @@ if art:
                 open_article(None)
                 st.cache_data.clear()
                 st.rerun()
+    if right.button("Close", key="reader_close", width="stretch"):
+        open_article(None)
+        st.rerun()
 
+
+if art:
+    reader.in_drawer(read, on_close=lambda: open_article(None))

@@ -147,6 +147,10 @@ def check_secret(given: str, secret: str, limiter: GuessLimiter, session: dict) 
         return None
     limiter.failed(session)
     return "That is not the admin secret."
+def who() -> str:
+    """Who is editing, for the corrections log: "admin" (unlocked with the secret) or "local"
+    (a laptop, where editing is open without one)."""
+    return "admin" if admin_secret() is not None and can_edit() else "local"
 
 
 def unlock() -> None:

@@ -24,8 +24,9 @@ def export_text(store_path: Path, flt: Filter, fmt: str) -> str:
         conn.close()
 
 
-def show(store_path: Path, flt: Filter, count: int) -> None:
-    st.caption(f"{count} mention{'s' * (count != 1)} in the current filter")
+def show(store_path: Path, flt: Filter, count: int, total: int) -> None:
+    st.caption(f"The {count} place mention{'s' * (count != 1)} shown (the filter line above). "
+               f"`python -m geodata export` writes all {total} in the store.")
     cols = st.columns(2)
     for col, fmt in zip(cols, export.FORMATS):
         col.download_button(

@@ -36,6 +36,8 @@ class FileReport:
         if r.present:
             parts.append(f"{r.present} already stored")
         parts.append(f"{r.mentions} place mention{'s' * (r.mentions != 1)}")
+        if r.added:
+            parts.append(f"dates: {r.dates_summary()}")
         if r.problems:
             parts.append(f"{len(r.problems)} problem{'s' * (len(r.problems) != 1)}")
         return ", ".join(parts)

@@ -94,6 +94,23 @@ def mention_count(path: str, ver: tuple, flt: Filter) -> int:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
+def breakdown(path: str, ver: tuple, flt: Filter) -> dict:
+    """The filter's counted mentions and what its layer toggles hide (the filter line)."""
+    with _conn(path) as conn:
+        return queries.mention_breakdown(conn, replace(flt, place_id=None))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def correction_log(path: str, ver: tuple) -> list[dict]:
+    """Every correction, newest first, each with its line of text (geodata.corrections)."""
+    from geodata import corrections
+
+    with _conn(path) as conn:
+        return [entry | {"context_words": corrections.context_words(conn, entry["context"])}
+                for entry in corrections.log(conn)]
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
 def article(path: str, ver: tuple, article_id: str) -> dict | None:
     with _conn(path) as conn:
         return queries.article(conn, article_id)

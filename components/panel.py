@@ -46,7 +46,7 @@ def show(
             )
             st.button(
                 "Read", key=f"read_{row['mention_id']}", on_click=on_read, args=(row["article_id"],),
-                help="Open the article in the reader below the map",
+                help="Open the article in the reader, beside the map",
             )
         if total > len(rows):
             st.button(f"Show more ({total - len(rows)} left)", key="panel_more", on_click=on_more)

@@ -1,15 +1,29 @@
-"""The reader: the full article with every resolved mention highlighted by kind.
+"""The reader: the full article with every resolved mention highlighted by kind, in a drawer.
 
+It opens where the user is looking: a dialog drawn over the right of the page, beside the map,
+whether the article was opened from the panel or from the sidebar's list; closing it (its X,
+Escape, or "Close") leaves the page as it was, map view and panel included.
 The text is drawn by a small inline component (streamlit components v2) that builds the DOM
 with text nodes only: article text is never parsed as HTML or Markdown. Each highlighted name is
 a button; clicking it returns that place's id so the page selects it on the map.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import streamlit as st
 import streamlit.components.v2 as components_v2
 
 from components.markup import KIND_COLOURS, KIND_LABELS, esc, safe_url
+
+DRAWER_WIDTH = 620  # px at first; the user can drag its edge
+# Where the publication date came from (geodata.articles), as the reader says it.
+DATE_SOURCES = {
+    "metadata": "from the article's metadata",
+    "url": "from its web address",
+    "dateline": "from its dateline at the top",
+    None: "source not recorded (stored before Placewire kept it)",
+}
 
 _CSS = """
 .pw-reader { white-space: pre-wrap; line-height: 1.65; font-size: 1rem; max-height: 640px;
@@ -75,9 +89,11 @@ def segments(text: str, mentions: list[dict]) -> list[dict]:
 def show(article: dict, *, selected: str | None) -> str | None:
     """Draw the article; return the place id of a clicked name (None when none was clicked)."""
     url = safe_url(article.get("url"))
+    when = (f'{esc(article["published"])} <small>({esc(DATE_SOURCES.get(article.get("date_source"), ""))})</small>'
+            if article["published"] else "date unknown <small>(none in its metadata, address or dateline)</small>")
     st.html(
-        f'<h3 style="margin-bottom:0">{esc(article["title"])}</h3>'
-        f'<div style="color:#555">{esc(article["published"] or "date unknown")} · '
+        f'<h3 style="margin:0">{esc(article["title"])}</h3>'
+        f'<div class="pw-reader-meta" style="color:#555">{when} · '
         f'{esc(article["source"] or "unknown source")}</div>'
     )
     if url:
@@ -90,3 +106,9 @@ def show(article: dict, *, selected: str | None) -> str | None:
         on_place_change=lambda: None,
     )
     return result.place if result and result.place else None
+
+
+def in_drawer(body: Callable[[], None], on_close: Callable[[], None]) -> None:
+    """Run `body` inside the reader's drawer, over the right of the page beside the map."""
+    st.dialog("Reader", icon=":material/article:", width=DRAWER_WIDTH, position="right",
+              on_dismiss=on_close)(body)()

@@ -151,6 +151,7 @@ def publish(span: tuple[date, date] | None) -> None:
         st.query_params.from_dict(params)
 
 
-def copy_link() -> None:
-    """The "Copy link" control: the URL of this view, map position included."""
-    _COPY(key="copy_link", height="content")
+def copy_link(key: str = "copy_link") -> None:
+    """The "Copy link" control: the URL of this view, map position included (one per `key`:
+    the page has one, and the reader's drawer one, since the page under the drawer is inert)."""
+    _COPY(key=key, height="content")

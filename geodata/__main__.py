@@ -1,4 +1,4 @@
-"""The command line: `python -m geodata ingest|batch|load|export|delete|stats|parse|eval|gazetteer`.
+"""The command line: `python -m geodata ingest|batch|load|export|delete|stats|corrections|parse|eval|gazetteer`.
 
 ingest loads articles (geodata.articles), finds and resolves their places (geodata.parser) and
 stores them (geodata.store); export writes the stored mentions as CSV or GeoJSON. Problems with
@@ -82,6 +82,7 @@ def _store_and_report(args: argparse.Namespace, items, **how) -> int:
         f"articles: {report.added} added, {report.present} already present\n"
         f"mentions: {report.mentions} added ({report.unresolved} unresolved{unanswered})\n"
         f"places:   {len(report.places)} in the added articles\n"
+        f"dates:    {report.dates_summary()}\n"
         f"store:    {describe(args.db)}"
     )
     _print_problems(report.problems)
@@ -157,6 +158,29 @@ def _positive(text: str) -> int:
     return value
 
 
+def corrections_command(args: argparse.Namespace) -> int:
+    """List the log of corrections, or undo one by its id."""
+    from geodata import corrections
+    from geodata.exceptions import CorrectionError
+
+    with Store(args.db) as store:
+        if args.action == "undo":
+            try:
+                restored = store.undo_correction(args.id, who="local")
+            except CorrectionError as exc:
+                print(f"cannot undo: {exc}", file=sys.stderr)
+                return 1
+            print(f"undone correction {args.id}: {restored} mention{'s' * (restored != 1)} "
+                  "back to their resolution before it")
+            return 0
+        entries = corrections.log(store.conn)
+        if not entries:
+            print(f"no corrections in {describe(args.db)}")
+        for entry in entries:
+            print(corrections.describe(store.conn, entry))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     db = argparse.ArgumentParser(add_help=False)
     db.add_argument("--db", default=None, metavar="STORE",
@@ -204,6 +228,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     stats = commands.add_parser("stats", parents=[db], help="count what the store holds")
     stats.set_defaults(func=stats_command)
+
+    fixes = commands.add_parser("corrections", help="list the corrections made, or undo one")
+    actions = fixes.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", parents=[db], help="every correction, newest first")
+    undo = actions.add_parser("undo", parents=[db], help="undo a correction, restoring what it changed")
+    undo.add_argument("id", type=int, help="the correction's number, as `corrections list` shows it")
+    fixes.set_defaults(func=corrections_command)
 
     build = commands.add_parser("build-index", help="(re)build the gazetteer index now")
     build.set_defaults(func=build_index_command)

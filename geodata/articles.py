@@ -2,7 +2,9 @@
 
 Every loader is a generator of `Article` and `Problem` items, so the CLI and the page's upload
 share one code path and one bad file or row never stops the rest of a batch. Each article gets a
-clean body (site boilerplate removed), a date that is read, never invented, and a stable id.
+clean body (site boilerplate removed), a date that is read, never invented (from the metadata, the
+URL or the dateline at the top, never from the body; `Article.date_source` says which), and a
+stable id.
 """
 from __future__ import annotations
 
@@ -12,7 +14,6 @@ import functools
 import glob
 import hashlib
 import io
-import itertools
 import json
 import re
 import unicodedata
@@ -27,6 +28,9 @@ from typing import Iterable, Iterator
 
 import dateparser
 import feedparser
+import htmldate
+import lxml.etree
+import lxml.html
 import trafilatura
 import yaml
 
@@ -437,7 +441,7 @@ def _load_html(data: bytes, origin: str, url: str) -> Iterator[Item]:
         return
     record = {
         "title": doc.title,
-        "date": doc.date,
+        "date": html_metadata_date(data),
         "source": doc.sitename or doc.hostname,
         "url": doc.url or url,
         # trafilatura puts one paragraph a line; the store keeps paragraphs apart by a blank line.
@@ -700,7 +704,8 @@ def _article(fields: dict, origin: str, *, headline_first: bool = False, html: b
         text = _html_to_text(text)
     title = _one_line(fields.get("title") or "")
     paragraphs = clean_paragraphs(text, title)
-    if headline_first and not title and len(paragraphs) > 1 and _is_headline(paragraphs[0]):
+    if headline_first and not title and len(paragraphs) > 1 and _is_headline(paragraphs[0]) \
+            and not is_date_line(paragraphs[0]):
         title = paragraphs.pop(0)
     if not paragraphs:
         yield Problem(origin, "no article text (empty, or only site boilerplate); skipped")
@@ -708,18 +713,20 @@ def _article(fields: dict, origin: str, *, headline_first: bool = False, html: b
     body = "\n\n".join(paragraphs)
     url = str(fields.get("url") or "").strip().split("#", 1)[0]
     try:
-        published = _plausible(find_date(fields.get("date"), url, body))
+        published, date_source = find_date(fields.get("date"), url, body)
+        published = _plausible(published)
     except ValueError as exc:
         yield Problem(origin, f"{exc}; date left unknown")
-        published = None
+        published, date_source = None, "unknown"
     yield Article(
         id=article_id(url, body),
-        title=title or _excerpt(body),
+        title=title or _excerpt(next((p for p in paragraphs if not is_date_line(p)), body)),
         text=body,
         source=_one_line(fields.get("source") or ""),
         url=url,
         date=published,
         origin=origin,
+        date_source=date_source,
     )
 
 
@@ -920,7 +927,10 @@ def _looks_like_html(text: str) -> bool:
 
 def _html_to_text(html: str) -> str:
     """Plain text of an HTML fragment (a feed summary, a JSON body), one paragraph a block."""
-    text = trafilatura.extract(html, favor_recall=True, include_comments=False)
+    # wrapped: a fragment's leading text outside any tag (a feed's "ALEPPO, March 3 (Reuters) -"
+    # before its first <br>) is otherwise dropped
+    text = trafilatura.extract(f"<html><body><div>{html}</div></body></html>", favor_recall=True,
+                               include_comments=False)
     if not text:  # trafilatura drops very short fragments as non-content
         text = trafilatura.html2txt(f"<html><body>{html}</body></html>")
     return text.replace("\n", "\n\n")
@@ -948,7 +958,9 @@ def _markdown_to_text(text: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Dates: metadata, else the URL path, else a full date written in the text; never invented
+# Dates: metadata, else the URL path, else the dateline or byline at the top; never the body.
+# A date in the body ("the massacre that began on 2 February 1982", an obituary's birth date)
+# is something the article talks about, not when it was published.
 
 MONTH = (
     r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December"
@@ -956,42 +968,141 @@ MONTH = (
 )
 DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 YEAR_NUMBER = r"(?P<year>(?:19|20)\d\d)"
-YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-# Written dates; the first two end at their year (`\Z`: `_text_dates` ends the search there).
+# Written dates: "12 January 2020", "January 12, 2020", "2020-01-12". At the top of an article the
+# year may be missing ("ALEPPO, Syria, March 3 (Reuters) -").
 TEXT_DATES = (
-    re.compile(rf"\b{DAY}\s+(?:of\s+)?{MONTH},?\s+{YEAR_NUMBER}\b\Z"),  # 12 January 2020
-    re.compile(rf"\b{MONTH}\s+{DAY},?\s+{YEAR_NUMBER}\b\Z"),  # January 12, 2020
-    re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b"),  # 2020-01-12
+    re.compile(rf"\b{DAY}\s+(?:of\s+)?{MONTH}(?:,?\s+{YEAR_NUMBER})?\b"),
+    re.compile(rf"\b{MONTH}\s+{DAY}\b(?:,?\s+{YEAR_NUMBER}\b)?"),
+    re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b"),
 )
 URL_DATE = re.compile(r"/(?P<year>(?:19|20)\d\d)[/-](?P<month>[01]?\d)[/-](?P<day>[0-3]?\d)(?:[/\-_.]|$)")
+URL_YEAR = re.compile(r"/(?P<year>(?:19|20)\d\d)(?:[/-](?P<month>[01]?\d))?(?=[/\-_.]|$)")
 ISO_START = re.compile(r"^\s*(?P<year>\d{4})[-/](?P<month>\d{1,2})[-/](?P<day>\d{1,2})(?!\d)")
 MONTHS = {m.lower(): i for i, m in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 # Only absolute dates: a relative one ("yesterday") would be read against today, i.e. invented.
 DATEPARSER_SETTINGS = {"PARSERS": ["timestamp", "custom-formats", "absolute-time"], "STRICT_PARSING": True}
 
+# The dateline/byline zone: the first lines at the top of the body.
+ZONE_LINES, ZONE_CHARS = 4, 400
+# "Published", "Last updated on", "Date:" right before a date make it the publication date.
+LABEL = re.compile(
+    r"(?:^|\s)(?:(?:first\s+|last\s+)?(?:published|posted|updated|filed|issued|released)|dated?)"
+    r"(?:\s+(?:on|at))?\s*:?\s*$", re.I)
+WEEKDAY = re.compile(r",?\s*\b(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s*$", re.I)
+TIME = re.compile(r"^[\s,]*(?:at\s+)?\d{1,2}[:.]\d\d(?:\s*[aApP]\.?[mM]\.?)?(?:\s*[A-Z]{2,4}\b)?")
+# A sentence ends before a capital: the lead of a date starts after the last one (not after an
+# initial or a title such as "L.B." or "Ms.": the two letters before the stop are lower case).
+SENTENCE_END = re.compile(r"(?<=[a-z0-9\"'”’)][a-z0-9\"'”’)])[.!?]+[\"'”’)]*\s+")
+# Words that make a capitalised run a sentence about an event, not a byline or a dateline.
+EVENT_WORDS = frozenset(
+    "on in since until till from before after during born died dies killed married founded began "
+    "ended of at as for to was were is".split())
+# Lower-case words and marks a byline may hold: "By Jane Doe and Omar Ali | Reuters".
+BYLINE_JOINERS = frozenset("by and & de van von der da al el bin ibn am pm".split())
 
-def find_date(value: object, url: str = "", text: str = "") -> str | None:
-    """The publication date, ISO yyyy-mm-dd: from metadata, else the URL, else the text.
 
-    Raises ValueError when the metadata gives a date that is impossible or unreadable: the
+def find_date(value: object, url: str = "", text: str = "") -> tuple[str | None, str]:
+    """(ISO yyyy-mm-dd or None, where it came from): metadata, else the URL, else the dateline.
+
+    The dateline or byline zone is the text's first lines: a date there opens a line, follows a
+    label ("Published 12 January 2020"), a byline ("By Jane Doe, Staff Writer March 3, 2009") or a
+    dateline ("ALEPPO, Syria, March 3 (Reuters) -"). A date anywhere else is not the publication
+    date. Raises ValueError when the metadata gives a date that is impossible or unreadable: the
     caller reports it and keeps the date unknown rather than guessing from elsewhere.
     """
     if value not in (None, ""):
-        return parse_date(value)
-    matches = itertools.chain([URL_DATE.search(urllib.parse.urlsplit(url).path)], _text_dates(text))
-    # A day still to come is an event the text announces, not when it was published.
+        return parse_date(value), "metadata"
     today = date.today().isoformat()
-    return next((d for d in map(_valid, filter(None, matches)) if d and d <= today), None)
+    path = urllib.parse.urlsplit(url).path
+    match = URL_DATE.search(path)
+    found = _valid(match) if match else None
+    if found and found <= today:  # a day still to come is an event announced, not a publication
+        return found, "url"
+    found = dateline_date(text, URL_YEAR.search(path))
+    if found and found <= today:
+        return found, "dateline"
+    return None, "unknown"
 
 
-def _text_dates(text: str) -> Iterator[re.Match]:
-    """The full dates written in a text, in order. Every one holds a year, so the patterns run
-    only around the years found (running them over the whole text was the slow part)."""
-    for year in YEAR.finditer(text):
-        ending = (p.search(text, max(0, year.start() - 40), year.end()) for p in TEXT_DATES[:2])
-        yield from sorted(filter(None, ending), key=lambda m: m.start())
-        yield TEXT_DATES[2].match(text, year.start())
+def dateline_date(text: str, url_year: re.Match | None = None) -> str | None:
+    """The first date written in the dateline or byline zone at the top of `text`, ISO, or None.
+
+    A date without its year ("March 3") takes the year of the URL's path (/2020/ or /2020/03/)
+    when there is one, and is left unread otherwise: any other year would be a guess.
+    """
+    lines = [line for line in text.split("\n", ZONE_LINES * 3)[: ZONE_LINES * 3] if line.strip()]
+    zone = "\n".join(lines[:ZONE_LINES])[:ZONE_CHARS]
+    for match in sorted((m for p in TEXT_DATES for m in p.finditer(zone)), key=lambda m: m.start()):
+        if not _in_dateline(zone, match):
+            continue
+        if match["year"] is None:
+            if url_year is None or (url_year["month"] and int(url_year["month"]) != MONTHS[match["month"][:3].lower()]):
+                continue
+            found = _valid(match, int(url_year["year"]))
+        else:
+            found = _valid(match)
+        if found:
+            return found
+    return None
+
+
+def _in_dateline(zone: str, match: re.Match) -> bool:
+    """Whether a date found in the zone is a dateline's or byline's, judged by the words around it."""
+    line_start = zone.rfind("\n", 0, match.start()) + 1
+    ends = [m.end() for m in SENTENCE_END.finditer(zone, line_start, match.start())]
+    lead = zone[ends[-1] if ends else line_start:match.start()]
+    lead = WEEKDAY.sub("", lead).rstrip(" ,;:|·•/–—-(\t")
+    labelled = LABEL.search(lead)
+    if labelled:
+        lead = lead[:labelled.start()].rstrip(" ,;:|·•/–—-(\t")
+    if not all(_byline_word(word) for word in lead.split()):
+        return False
+    if labelled:
+        return True
+    # unlabelled: the line must not go on as a sentence ("March 5, 2009, at Cedar Manor")
+    after = TIME.sub("", zone[match.end():match.end() + 40]).lstrip(" ,:;–—-\t")
+    return not after[:1].islower() or after.split(" ", 1)[0] in BYLINE_JOINERS
+
+
+def _byline_word(word: str) -> bool:
+    """A word a byline or dateline is made of: a name, an agency, an email, a joiner, a mark."""
+    core = word.strip(",;:()[]\"'“”‘’")
+    if not core or not any(c.isalnum() for c in core):
+        return True
+    if core.lower() in EVENT_WORDS:
+        return False
+    return core[0].isupper() or "@" in core or core.lower() in BYLINE_JOINERS or bool(TIME.match(core))
+
+
+def is_date_line(line: str) -> bool:
+    """Whether a line is nothing but a (labelled) date, as "Published 12 January 2020" is."""
+    for match in (m for p in TEXT_DATES for m in p.finditer(line)):
+        rest = LABEL.sub("", WEEKDAY.sub("", line[:match.start()]).rstrip())
+        rest += TIME.sub("", line[match.end():])
+        if not re.search(r"[^\W\d_]", rest):
+            return True
+    return False
+
+
+def html_metadata_date(data: bytes) -> str | None:
+    """The publication date a web page's markup declares (meta tags, JSON-LD, itemprop), or None.
+
+    htmldate reads the markup only: the page's head and its structured data, never its text
+    (its text search would take any date in the body). Returns an ISO date.
+    """
+    try:
+        tree = lxml.html.fromstring(data)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+    keep = tree.xpath("//head/meta | //script[@type='application/ld+json']"
+                      " | //*[@itemprop='datePublished' or @itemprop='dateCreated']")
+    if not keep:
+        return None
+    markup = "<html><head>" + "".join(lxml.html.tostring(e, encoding="unicode") for e in keep)
+    # url="" keeps htmldate from the canonical link's path: the URL is a source of its own
+    return htmldate.find_date(markup + "</head><body></body></html>", url="", extensive_search=False,
+                              original_date=True, max_date=date.today().isoformat())
 
 
 def parse_date(value: object) -> str:
@@ -1009,7 +1120,7 @@ def parse_date(value: object) -> str:
         return _checked(parsed[0], parsed[1], parsed[2], text)
     for pattern in TEXT_DATES[:2]:
         match = pattern.fullmatch(text)
-        if match:
+        if match and match["year"]:
             return _checked(int(match["year"]), MONTHS[match["month"][:3].lower()], int(match["day"]), text)
     found = _dateparser(text) if DATE_CHARS.fullmatch(text) else None
     if found is None:
@@ -1036,11 +1147,11 @@ def _checked(year: int, month: int, day: int, written: str) -> str:
         raise ValueError(f"impossible date {written!r} ({exc})") from None
 
 
-def _valid(match: re.Match) -> str | None:
-    """The ISO date a regex match names, or None when no such day exists."""
+def _valid(match: re.Match, year: int | None = None) -> str | None:
+    """The ISO date a regex match names (in `year` when it names none), or None if no such day."""
     month = match["month"]
     number = int(month) if month.isdigit() else MONTHS[month[:3].lower()]
     try:
-        return date(int(match["year"]), number, int(match["day"])).isoformat()
+        return date(year or int(match["year"]), number, int(match["day"])).isoformat()
     except ValueError:
         return None

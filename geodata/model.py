@@ -24,6 +24,10 @@ PRECISION = {
 }
 
 
+# Where an article's publication date was read, most trusted first; "unknown": no date.
+DATE_SOURCES = ("metadata", "url", "dateline", "unknown")
+
+
 @dataclass(frozen=True)
 class Article:
     """One news article. `id` is stable: the url if any, else a hash of the content."""
@@ -35,6 +39,12 @@ class Article:
     url: str = ""
     date: str | None = None  # ISO yyyy-mm-dd, or None when unknown (never invented)
     origin: str = ""  # the file (and row) it was read from
+    date_source: str = ""  # where the date was read (DATE_SOURCES); "": given with the article
+
+    @property
+    def dated_by(self) -> str:
+        """Where the date came from; a date given with the article (by code) is its metadata."""
+        return self.date_source or ("metadata" if self.date else "unknown")
 
 
 @dataclass(slots=True, unsafe_hash=True)

@@ -4,12 +4,16 @@ Every function takes an open store connection (`connect`: a SQLite file or a Pos
 database, geodata.database) and a `Filter`, and returns plain data (dicts, lists): no streamlit
 here, so the page can cache the results and the CLI can reuse them. The SQL is written once, in
 SQLite's form with :named parameters; geodata.dialect renders it for PostgreSQL.
-A mention counts when it is resolved and not rejected by a user's correction.
+
+One definition of what counts, for the header, the filter line, the panel, the map and both
+exports: a mention counts when it is resolved and not rejected by a user's correction; the
+filter then narrows it (dates, sources, words, kinds, place), and hides country pins and
+demonyms unless asked for. `mention_breakdown` says how many each of those hides.
 """
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 from rapidfuzz import fuzz, process
@@ -212,7 +216,7 @@ def articles(conn: Database, flt: Filter) -> list[dict]:
 def article(conn: Database, article_id: str) -> dict | None:
     """One article with its text and every mention found in it (resolved or not), in text order."""
     r = conn.execute(
-        "SELECT id, title, source, url, published, text, origin FROM articles WHERE id = :id",
+        "SELECT id, title, source, url, published, date_source, text, origin FROM articles WHERE id = :id",
         {"id": article_id},
     ).fetchone()
     if r is None:
@@ -327,13 +331,19 @@ def date_span(conn: Database) -> tuple[str | None, str | None]:
 
 
 def totals(conn: Database) -> dict:
-    """How much the store holds: articles, undated articles, mentions, places."""
+    """How much the store holds: articles (and undated ones), place names found, and of those the
+    counted mentions (resolved, not rejected: what the CLI's export writes), unresolved and
+    rejected ones; places counted."""
     r = conn.execute(
         """
         SELECT (SELECT count(*) FROM articles) AS articles,
                (SELECT count(*) FROM articles WHERE published IS NULL) AS undated,
-               (SELECT count(*) FROM mentions) AS mentions,
-               (SELECT count(*) FROM places) AS places
+               (SELECT count(*) FROM mentions) AS found,
+               (SELECT count(*) FROM mentions WHERE place_id IS NOT NULL AND status != 'rejected') AS mentions,
+               (SELECT count(*) FROM mentions WHERE place_id IS NULL AND status != 'rejected') AS unresolved,
+               (SELECT count(*) FROM mentions WHERE status = 'rejected') AS rejected,
+               (SELECT count(DISTINCT place_id) FROM mentions
+                WHERE place_id IS NOT NULL AND status != 'rejected') AS places
         """
     ).fetchone()
     return dict(r)
@@ -343,3 +353,35 @@ def data_version(conn: Database) -> tuple[str, int]:
     """(token, counter) of the store: it changes with every write, and only then (see store.py)."""
     row = conn.execute("SELECT token, version FROM data_version WHERE id = 'store'").fetchone()
     return row[0], row[1]
+
+
+def mention_breakdown(conn: Database, flt: Filter) -> dict:
+    """The filter's counted mentions, and what the layer toggles hide from it.
+
+    `mentions`, `places`, `articles`: what the map, the panel and the export show. `undated`: of
+    those, the mentions in articles of unknown date (no bar on the timeline). `countries` and
+    `demonyms`: mentions the filter holds but hides because country pins or demonyms are off
+    (a demonym of a country counts as a demonym).
+    """
+    params: dict = {}
+    every_layer = replace(flt, include_countries=True, include_demonyms=True)
+    sql = f"""
+        SELECT m.kind = 'demonym' AS demonym, p.kind IN {COUNTRY_KINDS!r} AS country,
+               count(*) AS n, sum(CASE WHEN a.published IS NULL THEN 1 ELSE 0 END) AS undated
+        {_FROM} WHERE {_mention_where(every_layer, params)}
+        GROUP BY m.kind = 'demonym', p.kind IN {COUNTRY_KINDS!r}
+    """
+    out = {"mentions": 0, "undated": 0, "countries": 0, "demonyms": 0}
+    for demonym, country, n, undated in conn.execute(sql, params).fetchall():
+        if demonym and not flt.include_demonyms:
+            out["demonyms"] += n
+        elif country and not flt.include_countries:
+            out["countries"] += n
+        else:
+            out["mentions"] += n
+            out["undated"] += undated
+    params = {}
+    r = conn.execute(f"SELECT count(DISTINCT m.place_id), count(DISTINCT m.article_id) {_FROM} "
+                     f"WHERE {_mention_where(flt, params)}", params).fetchone()
+    out["places"], out["articles"] = r[0], r[1]
+    return out

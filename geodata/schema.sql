@@ -9,6 +9,7 @@ CREATE TABLE IF NOT EXISTS articles (
     source    TEXT NOT NULL DEFAULT '',
     url       TEXT NOT NULL DEFAULT '',
     published TEXT,                  -- yyyy-mm-dd, NULL when unknown
+    date_source TEXT,                -- metadata | url | dateline | unknown; NULL: not recorded
     text      TEXT NOT NULL,
     origin    TEXT NOT NULL DEFAULT '',
     added_at  TEXT NOT NULL DEFAULT (datetime('now'))
@@ -56,13 +57,14 @@ CREATE TABLE IF NOT EXISTS place_names (
     PRIMARY KEY (place_id, name)
 );
 
--- A user's correction of a pin. It applies to the same normalised name in the same context
--- (the article's dominant country) everywhere, now and in later ingests.
+-- The "every mention" corrections: a rule for a normalised name in a context (the article's
+-- dominant country), applied to the stored mentions and to those of every later ingest.
 CREATE TABLE IF NOT EXISTS corrections (
-    name       TEXT NOT NULL,        -- normalised name
-    context    TEXT NOT NULL,        -- context key, e.g. the dominant country code
-    place_id   TEXT,                 -- NULL: "not a place"
-    created_at TEXT NOT NULL DEFAULT (datetime('now')),
+    name          TEXT NOT NULL,     -- normalised name
+    context       TEXT NOT NULL,     -- context key, e.g. the dominant country code
+    place_id      TEXT,              -- NULL: "not a place"
+    created_at    TEXT NOT NULL DEFAULT (datetime('now')),
+    correction_id BIGINT,            -- the correction_log entry that made the rule
     PRIMARY KEY (name, context)
 );
 
@@ -73,3 +75,34 @@ CREATE TABLE IF NOT EXISTS data_version (
     token   TEXT NOT NULL,
     version INTEGER NOT NULL DEFAULT 0
 );
+
+-- Every correction, in order (geodata.corrections): who, when, its scope, from -> to.
+CREATE TABLE IF NOT EXISTS correction_log (
+    id            INTEGER PRIMARY KEY,
+    made_at       TEXT NOT NULL,     -- UTC, yyyy-mm-dd hh:mm:ss
+    who           TEXT NOT NULL,     -- admin | local
+    scope         TEXT NOT NULL,     -- mention | article | name
+    mention_id    BIGINT,            -- the mention the user corrected
+    article_id    TEXT NOT NULL,     -- ... and its article
+    surface       TEXT NOT NULL,     -- the name as written there
+    name          TEXT NOT NULL,     -- its normalised name
+    context       TEXT NOT NULL,
+    from_place    TEXT,              -- that mention's place before (NULL: none)
+    to_place      TEXT,              -- NULL: "not a place"
+    previous_rule TEXT,              -- scope name: the rule it replaced (JSON), for the undo
+    undone_at     TEXT,
+    undone_by     TEXT
+);
+
+-- Each mention a correction changed, with its resolution before: the undo restores it exactly.
+CREATE TABLE IF NOT EXISTS correction_changes (
+    correction_id BIGINT NOT NULL REFERENCES correction_log (id),
+    mention_id    BIGINT NOT NULL,   -- no foreign key: deleting an article keeps the log
+    article_id    TEXT NOT NULL,
+    start         INTEGER NOT NULL,
+    place_id      TEXT,
+    status        TEXT NOT NULL,
+    score         REAL NOT NULL,
+    PRIMARY KEY (correction_id, mention_id)
+);
+CREATE INDEX IF NOT EXISTS correction_changes_mention ON correction_changes (mention_id);

@@ -5,16 +5,18 @@ a PostgreSQL database (a postgresql:// URL). The SQL is written once; geodata.di
 what differs. Writes only: every change is one transaction, so a process killed mid-ingest
 leaves whole articles or none, and bumps the data version in that same transaction
 (`data_version`, read by geodata.queries.data_version: the page's caches last exactly as long as
-the data). The page's read queries live in geodata.queries, over `Store.conn`.
+the data). The page's read queries live in geodata.queries, over `Store.conn`;
+corrections are written through geodata.corrections (scopes, log, undo), in this store's
+transactions.
 """
 from __future__ import annotations
 
 import uuid
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from geodata import corrections as _corrections
 from geodata import schema
 from geodata.database import Database, connect, describe
 from geodata.exceptions import StoreError
@@ -51,10 +53,16 @@ class Store:
             raise StoreError(f"cannot open the store {self.location}: {exc}") from exc
         try:
             with self.conn.transaction() as db:
+                before = db.columns("articles")
                 schema.ensure(db)
                 # a new store (or one from before the counter) gets its token once
                 db.execute("INSERT INTO data_version (id, token, version) VALUES ('store', ?, 0)"
                            " ON CONFLICT (id) DO NOTHING", (uuid.uuid4().hex,))
+                older = before and "date_source" not in before  # from before dates kept their source
+                if older:
+                    _date_sources(db)
+                if _corrections.migrate(db) or older:
+                    self._changed(db)
         except Exception as exc:  # e.g. a file that is not a database
             self.conn.close()
             raise StoreError(f"cannot open the store {self.location}: {exc}") from exc
@@ -93,36 +101,34 @@ class Store:
     def add_many(self, items: Iterable[tuple[Article, Iterable[Mention]]]) -> list[bool]:
         """Store a batch in one transaction; per item, whether it was new.
 
-        Users' corrections apply to the new mentions (same normalised name and context), and every
-        spelling a place was found under is recorded in place_names.
+        Users' "every mention" corrections apply to the new mentions (geodata.corrections), and
+        every spelling a place was found under is recorded in place_names.
         """
         items = [(article, list(mentions)) for article, mentions in items]
         added: list[bool] = []
         places: dict[str, Place] = {}
         mention_rows, name_rows = [], set()
         with self._transaction() as conn:
-            corrections = self.corrections()
             for article, mentions in items:
                 cursor = conn.execute(
                     # ON CONFLICT, not OR IGNORE: only a known id is skipped; bad rows still fail.
-                    "INSERT INTO articles (id, title, source, url, published, text, origin)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                    "INSERT INTO articles (id, title, source, url, published, date_source, text, origin)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
                     (article.id, article.title, article.source, article.url, article.date,
-                     article.text, article.origin),
+                     article.dated_by, article.text, article.origin),
                 )
                 added.append(cursor.rowcount == 1)
                 if not added[-1]:
                     continue
                 for mention in mentions:
-                    place_id, status, score = _resolution(mention, corrections)
-                    mention_rows.append(_mention_row(article, mention, place_id, status, score))
-                    if mention.place is not None and place_id == mention.place.id:
-                        places[place_id] = mention.place
-                    if place_id is not None:
-                        name_rows.add((place_id, mention.surface))
+                    mention_rows.append(_mention_row(article, mention))
+                    if mention.place is not None:
+                        places[mention.place.id] = mention.place
+                        name_rows.add((mention.place.id, mention.surface))
             conn.executemany(_PLACE_UPSERT, [_place_row(p) for p in places.values()])
             conn.executemany(_MENTION_INSERT, mention_rows)
             conn.executemany(_NAME_INSERT, sorted(name_rows))
+            _corrections.apply_rules(conn, [a.id for (a, _), new in zip(items, added) if new])
             if any(added):
                 self._changed(conn)
         return added
@@ -136,47 +142,29 @@ class Store:
                 self._changed(conn)
             return deleted
 
-    # --- corrections ---------------------------------------------------------------------------
+    # --- corrections (geodata.corrections) --------------------------------------------------------
 
-    def correct(self, mention_id: int, place: Place | None) -> int:
-        """A user's fix: this name in this context is `place` (None: not a place at all).
-
-        Kept in corrections by (norm, context) and applied at once to every stored mention with
-        the same norm and context; later ingests apply it too. Returns how many mentions changed.
-        """
+    def correct(self, mention_id: int, place: Place | None, scope: str = "name",
+                who: str = "local") -> _corrections.Correction:
+        """A user's fix of one mention: it is `place` (None: not a place at all), for the mentions
+        in `scope` ("mention", "article", or "name": every mention of the name in this context,
+        now and in later ingests). Logged, and undone exactly by `undo_correction`."""
         with self._transaction() as conn:
-            row = conn.execute("SELECT norm, context FROM mentions WHERE id = ?", (mention_id,)).fetchone()
-            if row is None:
-                raise StoreError(f"no mention {mention_id} in {self.location}")
-            key = (row["norm"], row["context"])
-            place_id = None
             if place is not None:
                 conn.execute(_PLACE_UPSERT, _place_row(place))
-                place_id = place.id
-            conn.execute(
-                "INSERT INTO corrections (name, context, place_id) VALUES (?, ?, ?)"
-                " ON CONFLICT (name, context) DO UPDATE SET place_id = excluded.place_id,"
-                " created_at = ?",
-                (*key, place_id, _now()),
-            )
-            status, score = _corrected(place_id)
-            changed = conn.execute(
-                "UPDATE mentions SET place_id = ?, status = ?, score = coalesce(?, score)"
-                " WHERE norm = ? AND context = ?",
-                (place_id, status, score, *key),
-            ).rowcount
-            if place_id is not None:
-                conn.execute(
-                    "INSERT INTO place_names (place_id, name)"
-                    " SELECT DISTINCT place_id, surface FROM mentions WHERE norm = ? AND context = ?"
-                    " ON CONFLICT DO NOTHING",
-                    key,
-                )
+            done = _corrections.apply(conn, mention_id, scope, place.id if place else None, who)
             self._changed(conn)
-        return changed
+            return done
+
+    def undo_correction(self, correction_id: int, who: str = "local") -> int:
+        """Undo a logged correction; how many mentions got their previous resolution back."""
+        with self._transaction() as conn:
+            restored = _corrections.undo(conn, correction_id, who)
+            self._changed(conn)
+            return restored
 
     def corrections(self) -> dict[tuple[str, str], str | None]:
-        """Every correction: (norm, context) -> place id, or None for "not a place"."""
+        """Every "every mention" rule: (norm, context) -> place id, or None for "not a place"."""
         return {(r[0], r[1]): r[2] for r in self.conn.execute("SELECT name, context, place_id FROM corrections")}
 
     # --- figures -------------------------------------------------------------------------------
@@ -191,14 +179,18 @@ class Store:
         return dict(zip(("articles", "mentions", "resolved", "places", "corrections"), row))
 
 
-def _now() -> str:
-    """UTC time as the schema's defaults write it (yyyy-mm-dd hh:mm:ss), on either backend."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+def _date_sources(db: Database) -> None:
+    """Where an older store's dates came from, where that can still be told: the URL or the
+    dateline gives the same date again. Any other date stays "not recorded" (NULL): it came from
+    the metadata or, before dates were read from the top only, from the body."""
+    from geodata.articles import find_date  # heavy imports, needed once per older store
 
-
-def _corrected(place_id: str | None) -> tuple[str, float | None]:
-    """Status and score of a corrected mention: a user's pin is certain; a rejection keeps its score."""
-    return ("corrected", 1.0) if place_id is not None else ("rejected", None)
+    db.execute("UPDATE articles SET date_source = 'unknown' WHERE published IS NULL")
+    for article_id, url, text, published in db.execute(
+            "SELECT id, url, text, published FROM articles WHERE published IS NOT NULL").fetchall():
+        found, source = find_date(None, url, text)
+        if found == published:
+            db.execute("UPDATE articles SET date_source = ? WHERE id = ?", (source, article_id))
 
 
 def _norm(m: Mention) -> str:
@@ -206,18 +198,9 @@ def _norm(m: Mention) -> str:
     return m.norm or m.surface.casefold()
 
 
-def _resolution(m: Mention, corrections: dict) -> tuple[str | None, str, float]:
-    """(place id, status, score) of a new mention: the parser's, unless a user corrected it."""
-    key = (_norm(m), m.context)
-    if key not in corrections:
-        return (m.place.id if m.place else None), "auto", m.score
-    status, score = _corrected(corrections[key])
-    return corrections[key], status, m.score if score is None else score
-
-
-def _mention_row(article: Article, m: Mention, place_id: str | None, status: str, score: float) -> tuple:
+def _mention_row(article: Article, m: Mention) -> tuple:
     return (article.id, m.start, m.end, m.surface, m.sent_start, m.sent_end, _norm(m), m.context,
-            m.kind, place_id, score, status, article.date)
+            m.kind, m.place.id if m.place else None, m.score, "auto", article.date)
 
 
 def _place_row(p: Place) -> tuple:

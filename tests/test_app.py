@@ -23,6 +23,7 @@ import pagekit
 from components import layers
 from components import map as placemap
 from components.export import export_text
+from geodata.store import Store
 from components.ingest import ingest_files, ingest_paths
 from components import reader as reader_module
 from components.markup import md_escape
@@ -154,9 +155,14 @@ def place_names(drawn: Drawn) -> set[str]:
 
 
 def reader_data(at) -> dict:
-    comp = next(e for e in at.main if getattr(e, "type", "") == "bidi_component"
-                and e.proto.component_name == "placewire.reader")
+    """What the reader component in the drawer was given: its text segments."""
+    comp = next(e for e in at.get("bidi_component") if e.proto.component_name == "placewire.reader")
     return json.loads(comp.proto.json)
+
+
+def drawer(at):
+    """The reader's drawer (a dialog), or None when no article is open."""
+    return next(iter(at.get("dialog")), None)
 
 
 def map_element(at):
@@ -236,7 +242,7 @@ def test_read_opens_the_article_and_a_name_in_it_selects_its_place(corpus, fake_
     assert text.startswith("Russia and its allies halted air strikes")
     names = {s["text"] for s in data["segments"] if s.get("place")}
     assert {"Idlib", "Aleppo"} <= names
-    assert [e.proto.url for e in at.main.get("link_button")] == [pagekit.SEED_ID]
+    assert [e.proto.url for e in at.get("link_button")] == [pagekit.SEED_ID]
 
     # clicking "Idlib" in the text: the browser sends its place id once, as a trigger value
     idlib = next(s["place"] for s in data["segments"] if s.get("text") == "Idlib")
@@ -251,6 +257,34 @@ def test_read_opens_the_article_and_a_name_in_it_selects_its_place(corpus, fake_
     at.run()
     assert at.session_state["place"] == idlib
     assert "Idlib" in panel_head(at)
+
+
+def test_the_reader_opens_in_a_drawer_from_the_panel_and_the_list_and_closes_to_the_same_view(corpus, fake_map):
+    fake_map.clicks.append(pagekit.ALEPPO)
+    at = app().run()
+    assert drawer(at) is None
+    entries = panel_entries(at)
+    maps_before = len(fake_map.maps)
+    [b for b in at.main.button if b.key.startswith("read_")][2].click().run()  # the seed, from the panel
+    assert drawer(at) is not None
+    assert "".join(s["text"] for s in reader_data(at)["segments"]).startswith("Russia and its allies")
+    # beside the map: the panel and the map are still drawn behind it, unchanged
+    assert panel_entries(at) == entries and "Aleppo" in panel_head(at)
+    assert len(fake_map.maps) > maps_before and place_names(fake_map.maps[-1]) == place_names(fake_map.maps[maps_before - 1])
+    at.button(key="reader_close").click().run()
+    assert drawer(at) is None and at.session_state["article"] is None
+    assert at.session_state["place"] == pagekit.ALEPPO and panel_entries(at) == entries  # the same view
+    assert "article" not in url_state(at)
+
+    # from the sidebar's list, an undated article too
+    at.button(key="undated_https://news.example/bulletin").click().run()
+    assert drawer(at) is not None
+    assert "".join(s["text"] for s in reader_data(at)["segments"]).startswith("Shelling in Aleppo and Saraqeb")
+    meta = next(h.value for h in at.get("html") if "pw-reader-meta" in h.value)
+    assert "date unknown" in meta and "none in its metadata, address or dateline" in meta
+    at.button(key=f"open_{pagekit.SEED_ID}").click().run()
+    meta = next(h.value for h in at.get("html") if "pw-reader-meta" in h.value)
+    assert "2020-01-12" in meta and "from the article&#x27;s metadata" in meta
 
 
 # ---- filters ------------------------------------------------------------------------------
@@ -387,6 +421,84 @@ def test_play_steps_the_dates_week_by_week_and_the_map_follows(corpus, fake_map)
     assert url_state(at)["to"] == ["2020-03-01"]
 
 
+def test_the_timeline_steers_the_dates_and_resets(corpus, fake_map):
+    from datetime import date
+
+    at = app().run()
+    chart = at.get("vega_lite_chart")[0]
+    spec = json.loads(chart.proto.spec)
+    assert spec["params"][0]["name"] == "range" and "value" not in spec["params"][0]  # no range chosen yet
+    assert spec["encoding"]["x"]["scale"]["type"] == "utc" and "%Y" in spec["encoding"]["x"]["axis"]["labelExpr"]
+    assert at.button(key="dates_reset").disabled
+    # the date box moves the chart's selection
+    at.date_input(key="dates").set_value((date(2020, 2, 1), date(2020, 2, 28))).run()
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert spec["params"][0]["value"]["x"] == [
+        {"year": 2020, "month": 2, "date": 1, "utc": True}, {"year": 2020, "month": 2, "date": 29, "utc": True}]
+    assert "Saraqib" not in place_names(fake_map.maps[-1])
+    # "Whole span" gives every date back, and a fresh chart without a selection
+    at.button(key="dates_reset").click().run()
+    assert at.session_state["dates"] == (date(2020, 1, 12), date(2020, 3, 1))
+    assert "value" not in json.loads(at.get("vega_lite_chart")[0].proto.spec)["params"][0]
+    assert "Saraqib" in place_names(fake_map.maps[-1]) and "from" not in url_state(at)
+
+
+# ---- counts -------------------------------------------------------------------------------
+
+
+def number(pattern: str, text: str) -> int:
+    return int(re.search(pattern, text).group(1))
+
+
+def test_header_filter_line_panel_map_and_export_count_the_same(corpus, fake_map):
+    from geodata import queries
+    from geodata.queries import Filter
+
+    store = corpus / "placewire.sqlite"
+    conn = queries.connect(store)
+    everything = len(queries.mention_rows(conn, Filter(include_demonyms=True, include_countries=True)))
+    conn.close()
+    at = app().run()
+    header = at.sidebar.caption[0].value
+    assert number(r"(\d+) place mentions", header) == everything  # what the CLI's export writes
+
+    def line():
+        return next(c.value for c in at.sidebar.caption if "Shown:" in c.value)
+
+    def on_map():
+        return sum(f["mentions"] for f in features(fake_map.maps[-1]))
+
+    shown = number(r"Shown: (\d+) of", line())
+    assert number(r"of (\d+) place mentions", line()) == everything
+    assert shown == on_map() == len(list(csv.DictReader(io.StringIO(
+        export_text(store, at.session_state["filter"], "csv")))))
+    assert number(r"\((\d+) places in", line()) == len(features(fake_map.maps[-1]))
+    countries = number(r"(\d+) on country pins", line())
+    demonyms = number(r"(\d+) demonyms", line())
+    assert shown + countries + demonyms == everything  # said in words: nothing else is left out
+    assert "Hidden while their layers are off" in line()
+    assert number(r"(\d+) of those shown are in articles of unknown date", line()) == 2  # the bulletin
+
+    at.toggle(key="countries").set_value(True).run()
+    assert number(r"Shown: (\d+) of", line()) == on_map() == shown + countries
+    assert "on country pins" not in line()
+
+    # the panel and the share line for a place agree with its marker
+    fake_map.clicks.append(pagekit.ALEPPO)
+    at.run()
+    aleppo = next(f["mentions"] for f in features(fake_map.maps[-1]) if f["pid"] == pagekit.ALEPPO)
+    assert number(r"(\d+) mentions? in the filter", panel_head(at)) == aleppo
+    assert any(md_escape(f"Aleppo: {aleppo} of {shown + countries} mentions shown") in c.value
+               for c in at.sidebar.caption)
+
+    # a correction takes its mentions out of every count, and the header says so
+    with Store(store) as s:
+        s.correct(reader_mention(corpus, "Aleppo")["mention_id"], None, scope="mention")
+    fresh = app().run()
+    assert number(r"(\d+) place mentions", fresh.sidebar.caption[0].value) == everything - 1
+    assert any("Not counted: 1 marked not a place by a correction." == c.value for c in fresh.sidebar.caption)
+
+
 # ---- share --------------------------------------------------------------------------------
 
 
@@ -434,7 +546,7 @@ def test_read_only_without_the_admin_secret(corpus, monkeypatch):
     assert not at.sidebar.get("file_uploader")
     assert any("Read-only" in c.value for c in at.sidebar.caption)
     assert at.button(key="correct_save").disabled
-    assert not any(b.key == "delete_article" for b in at.main.button)
+    assert not any(b.key == "delete_article" for b in at.button)
 
     at.text_input(key="admin_secret").input("wrong")
     at.sidebar.get("form_submit_button")[0].click().run()
@@ -452,7 +564,7 @@ def test_read_only_without_the_admin_secret(corpus, monkeypatch):
     at.sidebar.get("form_submit_button")[0].click().run()
     assert not at.button(key="correct_save").disabled
     assert at.sidebar.get("file_uploader")
-    assert any(b.key == "delete_article" for b in at.main.button)
+    assert any(b.key == "delete_article" for b in at.button)
 
 
 def test_the_admin_secret_can_come_from_streamlit_secrets(corpus):
@@ -488,29 +600,77 @@ def test_an_explicit_setting_opens_editing_on_the_network(corpus, listen_on, mon
     assert at.sidebar.get("file_uploader") and not at.button(key="correct_save").disabled
 
 
-def test_a_correction_persists_and_applies_to_the_same_name(corpus):
+def mentions_snapshot(store) -> list[tuple]:
+    """Every stored mention, every column: what an undo must give back byte for byte."""
+    with sqlite3.connect(store) as conn:
+        return conn.execute("SELECT * FROM mentions ORDER BY id").fetchall()
+
+
+def preview_ids(at) -> list[int]:
+    """The mentions the correction form's preview lists (their ids)."""
+    return [int(i) for h in at.get("html") for i in re.findall(r'class="pw-preview" data-mention="(\d+)"', h.value)]
+
+
+def test_a_correction_previews_its_scope_then_saves_logs_and_undoes(corpus):
+    store = corpus / "placewire.sqlite"
+    before = mentions_snapshot(store)
+    aleppo = reader_mention(corpus, "Aleppo")
+    with sqlite3.connect(store) as conn:
+        same = [r[0] for r in conn.execute("SELECT id FROM mentions WHERE norm = 'aleppo' AND context = ?",
+                                           (aleppo["context"],))]
+    assert len(same) == 4  # the seed's and three other articles' (all about Syria)
+
     at = app(article=pagekit.SEED_ID).run()
-    at.selectbox(key="correct_mention").set_value(reader_mention(corpus, "Aleppo"))
+    at.selectbox(key="correct_mention").set_value(aleppo)
     at.radio(key="correct_action").set_value("Not a place").run()
+    assert at.radio(key="correct_scope").options == [
+        "this mention only (1 mention)", "every “Aleppo” in this article (1 mention)",
+        "every “Aleppo” in articles about Syria, now and in later ingests (4 mentions)"]
+    assert at.radio(key="correct_scope").value == "mention"  # the narrowest is the default
+    assert preview_ids(at) == [aleppo["mention_id"]]
+    at.radio(key="correct_scope").set_value("name").run()
+    assert any("Saving changes **4 mentions in 4 articles**" in m.value for m in at.get("markdown"))
+    assert sorted(preview_ids(at)) == sorted(same)
+    assert mentions_snapshot(store) == before  # the preview changed nothing
+
     at.button(key="correct_save").click().run()
-    assert any("not a place" in s.value for s in at.main.success)
-    with sqlite3.connect(corpus / "placewire.sqlite") as conn:
-        statuses = {r[0] for r in conn.execute("SELECT status FROM mentions WHERE norm = 'aleppo' AND context = 'SY'")}
-        assert conn.execute("SELECT place_id FROM corrections WHERE name = 'aleppo'").fetchone() == (None,)
-    assert statuses == {"rejected"}  # the seed's Aleppo and the other articles' alike
+    assert any("not a place" in s.value and "4 mentions in 4 articles" in s.value for s in at.get("success"))
+    with sqlite3.connect(store) as conn:
+        changed = {r[0] for r in conn.execute("SELECT id FROM mentions WHERE status = 'rejected'")}
+    assert changed == set(same)
+    assert any("4 marked not a place by a correction" in c.value for c in at.sidebar.caption)
+    assert any(e.label == "Corrections (1)" for e in at.sidebar.expander)
+    entry = next(m.value for m in at.sidebar.markdown if "Aleppo" in m.value and "local" in m.value)
+    assert md_escape("“Aleppo”: Aleppo (town or city) → not a place") in entry
+    assert md_escape("every “Aleppo” in articles about Syria, now and in later ingests; 4 mentions in 4 articles") in entry
     fresh = app().run()  # a new session: the correction is in the store, not in the session
     assert "Aleppo" not in fresh_names(fresh) and "Idlib" in fresh_names(fresh)
 
-    # pick another candidate: "Idlib" becomes the city, for every mention in the same context
-    at.selectbox(key="correct_mention").set_value(reader_mention(corpus, "Idlib")).run()
-    at.radio(key="correct_action").set_value("Another place").run()
+    undo = next(b for b in at.sidebar.button if b.key.startswith("undo_"))
+    undo.click().run()
+    assert mentions_snapshot(store) == before  # byte for byte
+    assert any("back as before" in s.value for s in at.sidebar.success)
+    assert any("Undone" in m.value for m in at.sidebar.markdown)
+
+
+def test_this_mention_only_moves_that_one_idlib(corpus):
+    """The issue's case: correcting one "Idlib" to the city must not move the others."""
+    store = corpus / "placewire.sqlite"
+    before = {r[0]: r for r in mentions_snapshot(store)}
+    idlib = reader_mention(corpus, "Idlib")
+    at = app(article=pagekit.SEED_ID).run()
+    at.selectbox(key="correct_mention").set_value(idlib).run()
     options = at.selectbox(key="correct_place").options
     city = next(i for i, label in enumerate(options) if label.startswith("Idlib (town or city"))
     at.selectbox(key="correct_place").select_index(city).run()
+    assert preview_ids(at) == [idlib["mention_id"]]
     at.button(key="correct_save").click().run()
-    with sqlite3.connect(corpus / "placewire.sqlite") as conn:
-        places = {r[0] for r in conn.execute("SELECT place_id FROM mentions WHERE norm = 'idlib' AND context = 'SY'")}
-    assert places == {"gn:169389"}
+    after = {r[0]: r for r in mentions_snapshot(store)}
+    assert [mid for mid in after if after[mid] != before[mid]] == [idlib["mention_id"]]
+    with sqlite3.connect(store) as conn:
+        assert conn.execute("SELECT place_id, status FROM mentions WHERE id = ?",
+                            (idlib["mention_id"],)).fetchone() == ("gn:169389", "corrected")
+        assert conn.execute("SELECT count(*) FROM corrections").fetchone()[0] == 0  # no rule for later
 
 
 def reader_mention(data, surface: str) -> dict:
@@ -539,8 +699,12 @@ def test_upload_reports_each_file_and_adds_the_good_ones(corpus, tmp_path):
     at = app().run()
     good = json.dumps({"title": "Uploaded", "date": "2020-04-02", "source": "Up",
                        "text": "Clashes were reported in Saraqeb and Aleppo."}).encode()
+    dateline = b"Clashes near Saraqeb\n\nALEPPO, Syria, 3 March 2020 (Reuters) - Clashes were reported near Saraqeb."
+    body = b"Hama remembered\n\nSurvivors in Aleppo remembered the massacre that began on 2 February 1982 in Hama."
     at.sidebar.get("file_uploader")[0].set_value([("good.json", good, "application/json"),
-                                                  ("broken.json", b"{not json", "application/json")])
+                                                  ("broken.json", b"{not json", "application/json"),
+                                                  ("dateline.txt", dateline, "text/plain"),
+                                                  ("body.txt", body, "text/plain")])
     at.run()
     at.button(key="upload_go").click().run()
     for _ in range(120):  # the ingest runs in a worker thread; the page polls it
@@ -550,7 +714,11 @@ def test_upload_reports_each_file_and_adds_the_good_ones(corpus, tmp_path):
         at.run()
     at.run()
     reports = [e.value for e in at.sidebar.success] + [e.value for e in at.sidebar.warning]
-    assert any(r.startswith(md_escape("good.json: 1 article added")) for r in reports), reports
+    assert md_escape("good.json: 1 article added, 2 place mentions, dates: 1 from metadata") in reports, reports
+    # where each file's date came from: never from a date in the body
+    for name, dated in (("dateline.txt", "1 from a dateline"), ("body.txt", "1 unknown")):
+        assert any(r.startswith(md_escape(f"{name}: 1 article added")) and r.endswith(md_escape(f"dates: {dated}"))
+                   for r in reports), reports
     assert any(r.startswith(md_escape("broken.json: 0 articles added")) and "problem" in r for r in reports)
     assert any("broken.json" in t.value for t in at.sidebar.text)
     assert any("Uploaded" in b.label for b in at.sidebar.button if b.key.startswith("open_"))
@@ -595,7 +763,7 @@ def test_an_attack_article_is_shown_as_text_everywhere(corpus, fake_map, tmp_pat
         lowered = body.lower()
         assert "<script" not in lowered and "<img" not in lowered and "href=\"javascript" not in lowered
     # no link to a javascript: URL
-    assert not at.main.get("link_button")
+    assert not at.get("link_button")
     # Markdown labels: every special character escaped, so nothing renders as a link or emphasis
     label = next(b.label for b in at.sidebar.button if "Attack" in b.label)
     assert r"\*\*bold\*\*" in label and r"\[x\]\(javascript\:alert\(1\)\)" in label and r"\:red\[big\]" in label

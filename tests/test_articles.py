@@ -57,7 +57,7 @@ def test_txt_front_matter_gives_metadata_and_clean_body():
 def test_markdown_heading_is_title_and_markup_goes():
     a = only(FIXTURES / "article.md")
     assert a.title == "Aid Convoy Reaches Atarib"
-    assert a.date == "2020-03-03"  # no metadata: the date written in the text
+    assert (a.date, a.date_source) == ("2020-03-03", "dateline")  # "Published 3 March 2020" at the top
     assert "Bab al-Hawa into" in a.text and "fourteen trucks" in a.text
     for markup in ("#", "**", "*Northwest", "](", "https://example.org", "Share this article"):
         assert markup not in a.text
@@ -124,7 +124,9 @@ def test_csv_rows_with_multiline_text():
         "Residents of Jisr al-Shughur reported night raids by aircraft.\n\n"
         "Many families left for the Turkish border."
     )
-    assert market.date == "2020-02-20" and market.url == ""  # "February 20, 2020" in its text
+    # "on February 20, 2020" is in the body, so it says when the market reopened, not when the
+    # article was published
+    assert (market.date, market.date_source) == (None, "unknown") and market.url == ""
     assert (bridge.source, bridge.date) == ("Coast Bureau", "2020-02-16")
 
 
@@ -266,23 +268,120 @@ def test_article_that_is_only_boilerplate_is_a_problem():
 @pytest.mark.parametrize(
     ("meta", "url", "text", "expected"),
     [
-        ("2020-01-12", "https://x.example/2019/05/06/a", "On 3 March 2018", "2020-01-12"),  # metadata first
-        ("2020-01-12T23:30:00-05:00", "", "", "2020-01-12"),  # as written, not moved to UTC
-        ("Sun, 12 Jan 2020 10:00:00 +0300", "", "", "2020-01-12"),
-        ("12 January 2020", "", "", "2020-01-12"),
-        ("January 12, 2020", "", "", "2020-01-12"),
-        (None, "https://x.example/news/2020/01/12/story", "On 3 March 2018", "2020-01-12"),
-        (None, "https://x.example/2020-01-12-story", "", "2020-01-12"),
-        (None, "https://x.example/2020/13/45/story", "Filed on January 9, 2020.", "2020-01-09"),
-        (None, "", "The talks ended on 31 February 2020 and resumed on 2 March 2020.", "2020-03-02"),
-        (None, "", "Published 12th of January 2020", "2020-01-12"),
-        (None, "", "Shelling resumed on Sunday and again yesterday, in March 2020.", None),
-        (None, "https://x.example/story-2020", "", None),
-        (None, "", "Elections are set for 15 April 2099; the vote of 2 May 2019 was void.", "2019-05-02"),
+        ("2020-01-12", "https://x.example/2019/05/06/a", "On 3 March 2018", ("2020-01-12", "metadata")),
+        ("2020-01-12T23:30:00-05:00", "", "", ("2020-01-12", "metadata")),  # as written, not moved to UTC
+        ("Sun, 12 Jan 2020 10:00:00 +0300", "", "", ("2020-01-12", "metadata")),
+        ("12 January 2020", "", "", ("2020-01-12", "metadata")),
+        ("January 12, 2020", "", "", ("2020-01-12", "metadata")),
+        (None, "https://x.example/news/2020/01/12/story", "Published 3 March 2018", ("2020-01-12", "url")),
+        (None, "https://x.example/2020-01-12-story", "", ("2020-01-12", "url")),
+        (None, "https://x.example/2020/13/45/story", "Filed on January 9, 2020.", ("2020-01-09", "dateline")),
+        (None, "", "Published 12th of January 2020", ("2020-01-12", "dateline")),
+        (None, "", "By Jane Doe | Last updated: 12 Jan 2020 10:32 GMT\nShelling hit Idlib.", ("2020-01-12", "dateline")),
+        (None, "", "Beirut, 12 January 2020 (SANA) - Shelling hit Idlib.", ("2020-01-12", "dateline")),
+        (None, "", "Drumming up interest. BY RACHEL E. SHEELEY STAFF WRITER March 30, 2009 Richmond native Jeff",
+         ("2009-03-30", "dateline")),  # LGL: headline, byline, date, then the story
+        (None, "", "Rate boosts. Kathryn Prater kprater@lsj.com March 23, 2009 From LSJ.com Kids in the",
+         ("2009-03-23", "dateline")),
+        # a dateline without its year takes the URL's year, else stays unread (any year is a guess)
+        (None, "https://x.example/world/2020/03/aleppo", "ALEPPO, Syria, March 3 (Reuters) - Forces advanced.",
+         ("2020-03-03", "dateline")),
+        (None, "https://x.example/world/2020/aleppo", "BEIRUT, March 3 (AFP) - Forces advanced.", ("2020-03-03", "dateline")),
+        (None, "https://x.example/world/2020/04/aleppo", "ALEPPO, Syria, March 3 (Reuters) - Forces advanced.", (None, "unknown")),
+        (None, "", "ALEPPO, Syria, March 3 (Reuters) - Syrian forces advanced.", (None, "unknown")),
+        # dates in the body are what the story is about, never when it was published
+        (None, "", "The talks ended on 31 January 2020 and resumed on 2 March 2020.", (None, "unknown")),
+        (None, "", "Survivors remembered the massacre that began on 2 February 1982 in Hama.", (None, "unknown")),
+        (None, "", "Obituary. Ms. Cohen was born to a Jewish family in Kermanshah on May 2, 1923. In her",
+         (None, "unknown")),
+        (None, "", "June V. Schell, age 91, died Thursday, March 5, 2009, at Cedar Manor.", (None, "unknown")),
+        (None, "", "Lance Armstrong in a hotel in Palencia, Spain, Monday March 23, 2009. He", (None, "unknown")),
+        (None, "", "On Jan. 19, 1967, right after the war.", (None, "unknown")),
+        (None, "", "2 February 1982 - the day the siege of Hama began.", (None, "unknown")),
+        (None, "", "Shelling resumed on Sunday and again yesterday, in March 2020.", (None, "unknown")),
+        (None, "https://x.example/story-2020", "", (None, "unknown")),
+        (None, "", "Published 15 April 2099", (None, "unknown")),  # a day to come: not a publication
+        (None, "", "\n\n".join(["Shelling resumes.", "Aid arrives.", "Talks stall.", "Markets shut.",
+                                 "Published 12 January 2020"]), (None, "unknown")),  # below the top
     ],
 )
 def test_date_sources_in_order(meta, url, text, expected):
     assert find_date(meta, url, text) == expected
+
+
+# Every input format, dated by its metadata, by its URL, by its dateline, and undated with dates in
+# its body (the issue's two cases: a massacre's date in a .txt, an obituary's birth date).
+BODY_DATES = ("Survivors in Idlib remembered the massacre that began on 2 February 1982 in Hama.\n\n"
+              "Her mother, born in Aleppo on May 2, 1923, was among them.")
+DATELINE = "ALEPPO, Syria, 3 March 2020 (Reuters) - Shelling hit Idlib.\n\n" + BODY_DATES
+
+
+def as_format(fmt: str, text: str, date: str | None = None, url: str = "") -> tuple[str, bytes]:
+    """One article as a file of format `fmt`: (file name, bytes)."""
+    import json as _json
+    from html import escape
+    from xml.sax.saxutils import escape as xml_escape
+
+    title = "Remembering Hama"
+    if fmt in ("txt", "md"):
+        head = "".join(f"{k}: {v}\n" for k, v in (("date", date), ("url", url)) if v)
+        body = f"# {title}\n\n{text}" if fmt == "md" else f"{title}\n\n{text}"
+        return f"a.{fmt}", ((f"---\n{head}---\n" if head else "") + body).encode()
+    if fmt == "html":
+        meta = f'<meta property="article:published_time" content="{date}">' if date else ""
+        link = f'<link rel="canonical" href="{url}">' if url else ""
+        paras = "".join(f"<p>{escape(p)}</p>" for p in text.split("\n\n"))
+        return "a.html", (f"<html><head><title>{title}</title>{meta}{link}</head><body><article>"
+                          f"<h1>{title}</h1>{paras}</article></body></html>").encode()
+    record = {"title": title, "text": text} | ({"date": date} if date else {}) | ({"url": url} if url else {})
+    if fmt == "json":
+        return "a.json", _json.dumps(record).encode()
+    if fmt == "jsonl":
+        return "a.jsonl", (_json.dumps(record) + "\n").encode()
+    if fmt == "csv":
+        quoted = text.replace('"', '""')
+        return "a.csv", f'title,date,url,text\n{title},{date or ""},{url},"{quoted}"\n'.encode()
+    body = xml_escape(text.replace("\n\n", "<br/><br/>"))
+    if fmt == "rss":
+        when = f"<pubDate>{date}</pubDate>" if date else ""
+        return "a.rss", (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed</title><item>'
+                         f"<title>{title}</title><link>{url}</link>{when}<description>{body}</description>"
+                         "</item></channel></rss>").encode()
+    when = f"<published>{date}</published>" if date else ""
+    return "a.atom", (f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Feed</title>'
+                      f'<entry><title>{title}</title><link href="{url}"/>{when}<id>x</id>'
+                      f'<content type="html">{body}</content></entry></feed>').encode()
+
+
+FORMATS = ("txt", "md", "html", "json", "jsonl", "csv", "rss", "atom")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    ("text", "date", "url", "expected"),
+    [
+        (BODY_DATES, "2020-01-12T08:00:00+02:00", "", ("2020-01-12", "metadata")),
+        (BODY_DATES, None, "https://x.example/2020/02/03/hama", ("2020-02-03", "url")),
+        (DATELINE, None, "", ("2020-03-03", "dateline")),
+        (BODY_DATES, None, "", (None, "unknown")),
+    ],
+    ids=["metadata", "url", "dateline", "body-dates-only"],
+)
+def test_every_format_dated_by_its_source_never_by_the_body(fmt, text, date, url, expected):
+    if fmt == "rss" and date:
+        date = "Sun, 12 Jan 2020 08:00:00 +0200"  # RSS writes RFC 822
+    name, data = as_format(fmt, text, date, url)
+    articles, problems = split(load_bytes(name, data))
+    assert problems == [] and len(articles) == 1
+    a = articles[0]
+    assert "2 February 1982" in a.text and "May 2, 1923" in a.text  # the body dates are there
+    assert (a.date, a.date_source) == expected
+
+
+def test_a_date_line_on_top_is_not_taken_for_the_headline():
+    (a,) = load_bytes("a.txt", b"Published 12 January 2020\n\nShelling hit Idlib on Sunday.\n\nMore.")
+    assert (a.date, a.date_source) == ("2020-01-12", "dateline")
+    assert a.title == "Shelling hit Idlib on Sunday."
 
 
 @pytest.mark.parametrize(
@@ -347,7 +446,7 @@ def test_bad_file_named_with_its_problem(name, message):
 def test_wrong_encoding_still_reads_the_text():
     a = only_article(BROKEN / "latin.txt")
     assert a.text.startswith("Café owners in Ma’arrat al-Nu’man")
-    assert a.date == "2020-03-04"
+    assert a.date is None  # "said on 4 March 2020" is in the body: not when it was published
 
 
 def only_article(path: Path) -> Article:
@@ -506,7 +605,7 @@ def test_article_url(server):
 def test_article_url_without_metadata_dates_from_its_path(server):
     a = only(f"{server}/news/2020/02/03/clinics")
     assert a.url == f"{server}/news/2020/02/03/clinics"
-    assert a.date == "2020-02-03"
+    assert (a.date, a.date_source) == ("2020-02-03", "url")
 
 
 def test_feed_urls(server):

@@ -45,6 +45,10 @@ def db(data_dir: Path) -> sqlite3.Connection:
 def test_ingest_every_format_then_again_adds_nothing(data_dir):
     first = geodata(data_dir, "ingest", REPO / "seeds", *GOOD_FILES)
     assert first.stdout.startswith(f"articles: {GOOD_ARTICLES + 1} added, 0 already present\n")
+    # where the dates came from: front matter, JSON/CSV fields, feeds and the page's meta tag; one
+    # URL path; the Markdown's "Published 3 March 2020" line; the CSV row and the JSON line that
+    # have none (a date in the body does not count)
+    assert "\ndates:    12 from metadata, 1 from the URL, 1 from a dateline, 2 unknown\n" in first.stdout
     assert "problems" not in first.stdout
     assert "ingest:" in first.stderr and "articles" in first.stderr  # the progress bar
     conn = db(data_dir)
@@ -141,22 +145,32 @@ def test_export_csv_and_geojson(data_dir):
         assert feature["properties"]["published"] in ("2020-01-12", "2020-02-10", "2020-02-12")
 
 
-def test_ingest_applies_stored_corrections_to_new_mentions(data_dir):
+def test_ingest_applies_stored_corrections_to_new_mentions_and_the_cli_lists_and_undoes_them(data_dir):
     geodata(data_dir, "ingest", REPO / "seeds")
     with Store(data_dir / "placewire.sqlite") as store:
         mention_id, norm, context = store.conn.execute(
             "SELECT id, norm, context FROM mentions WHERE article_id = ? AND surface = 'Aleppo'", (SEED_URL,)
         ).fetchone()
         camp = Place("user:aleppo-east", "East Aleppo (user pin)", "city", "SY", 36.21, 37.19)
-        assert store.correct(mention_id, camp) == 1
+        done = store.correct(mention_id, camp, scope="name", who="admin")
+        assert done.changed == 1
     geodata(data_dir, "ingest", FIXTURES / "articles.jsonl")
     conn = db(data_dir)
-    later = conn.execute(
-        "SELECT m.place_id, m.status FROM mentions m WHERE m.norm = ? AND m.context = ? AND m.article_id != ?",
-        (norm, context, SEED_URL),
-    ).fetchall()
+    aleppo = "SELECT m.place_id, m.status FROM mentions m WHERE m.norm = ? AND m.context = ?"
+    later = conn.execute(aleppo + " AND m.article_id != ?", (norm, context, SEED_URL)).fetchall()
     assert len(later) >= 2  # "Aleppo" in two of the new articles, same context
     assert {tuple(r) for r in later} == {("user:aleppo-east", "corrected")}
+
+    listed = geodata(data_dir, "corrections", "list").stdout
+    assert listed.startswith(f"#{done.id}  ")
+    assert "admin: “Aleppo” Aleppo (city, gn:170063) → East Aleppo (user pin) (city, user:aleppo-east)" in listed
+    assert f"every “Aleppo” in articles about Syria, now and in later ingests; {1 + len(later)} mentions in 3 articles" in listed
+    undone = geodata(data_dir, "corrections", "undo", str(done.id))
+    assert undone.stdout == f"undone correction {done.id}: {1 + len(later)} mentions back to their resolution before it\n"
+    assert {tuple(r) for r in conn.execute(aleppo, (norm, context))} == {("gn:170063", "auto")}
+    assert "[undone " in geodata(data_dir, "corrections", "list").stdout
+    again = geodata(data_dir, "corrections", "undo", str(done.id), check_rc=1)
+    assert "cannot undo: correction" in again.stderr and "undone already" in again.stderr
 
 
 class FeedHandler(http.server.BaseHTTPRequestHandler):
@@ -187,7 +201,7 @@ def test_ingest_a_feed_url(data_dir):
 
 def test_cli_lists_every_command_and_never_imports_the_page(data_dir):
     usage = geodata(data_dir, "--help").stdout
-    for command in ("ingest", "export", "delete", "stats", "parse", "eval"):
+    for command in ("ingest", "export", "delete", "stats", "corrections", "parse", "eval"):
         assert command in usage
     probe = ("import sys, geodata.__main__, geodata.parser; "
              "print(sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'folium', 'streamlit_folium')))")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -172,6 +173,20 @@ def settle(page: Page) -> None:
     expect(page.locator("[data-testid=stStatusWidget]")).to_have_count(0, timeout=120_000)
 
 
+def close_reader(page: Page, key: str | None = None) -> None:
+    """The reader's drawer closed by its Close button (or by a key, "Escape"), once the page is
+    idle: a run still drawing the drawer would open it again. Its rerun has run when the URL no
+    longer names the article."""
+    settle(page)
+    if key:
+        page.keyboard.press(key)
+    else:
+        page.get_by_test_id("stDialog").locator("[data-testid^=stBaseButton]", has_text="Close").click()
+    expect(page.locator(".pw-reader")).to_have_count(0, timeout=30_000)
+    page.wait_for_function("!new URL(location.href).searchParams.has('article')", timeout=30_000)
+    settle(page)
+
+
 def panel(page: Page):
     return page.locator(".pw-mention")
 
@@ -202,14 +217,18 @@ def test_click_read_share_and_attack(page: Page, server):
     # a name in the text selects its place on the map and in the panel
     reader.locator("button.pw-name", has_text="Idlib").first.click()
     expect(panel_head(page)).to_contain_text("Idlib", timeout=30_000)
-    # the same Aleppo marker again: the panel follows the click
+    # the same Aleppo marker again (the reader's drawer closed first): the panel follows the click
+    close_reader(page)
     click_marker(page, pagekit.ALEPPO)
     expect(panel_head(page)).to_contain_text("Aleppo", timeout=30_000)
 
-    # Copy link, open it in a new tab: same place, article and map view
+    # Copy link (the reader's own, with the article open), open it in a new tab: same place,
+    # article and map view
+    page.get_by_role("button", name="Read", exact=True).first.click()
+    expect(reader).to_contain_text("Russia and its allies halted air strikes", timeout=30_000)
     settle(page)
-    page.get_by_role("button", name="Copy link").click()
-    field = page.locator(".pw-share input")
+    page.get_by_test_id("stDialog").get_by_role("button", name="Copy link").click()
+    field = page.get_by_test_id("stDialog").locator(".pw-share input")
     expect(field).to_be_visible()
     link = field.input_value()
     assert page.evaluate("navigator.clipboard.readText()") == link
@@ -231,10 +250,10 @@ def test_click_read_share_and_attack(page: Page, server):
     with pytest.MonkeyPatch.context() as env:
         env.setenv("PLACEWIRE_DATA", str(data))  # the parser's cache goes to the app's data directory
         pagekit.store_raw(data / "placewire.sqlite", pagekit.ATTACK)
-    settle(page)
+    close_reader(page)  # the sidebar is live again
     page.get_by_text("Add articles").click()
     upload = dict(pagekit.ATTACK, url="https://attack.example/upload", title=pagekit.ATTACK["title"] + " 2")
-    page.locator("input[type=file]").set_input_files(
+    page.get_by_test_id("stExpander").filter(has_text="Add articles").locator("input[type=file]").set_input_files(
         files=[{"name": "attack.json", "mimeType": "application/json", "buffer": json.dumps(upload).encode()}])
     expect(page.get_by_role("button", name="Remove attack.json")).to_be_visible()
     settle(page)
@@ -249,6 +268,7 @@ def test_click_read_share_and_attack(page: Page, server):
     expect(reader).to_contain_text("[click](javascript:window.__pwned=5) **bold** <b>tag</b> {% raw %} {{ 6*7 }}")
     expect(page.locator("h3", has_text="Attack **bold**")).to_contain_text(
         "<script>window.__pwned=1</script>Attack **bold** [x](javascript:alert(1)) :red[big]")
+    close_reader(page)
     click_marker(page, pagekit.ALEPPO)
     expect(panel(page).filter(has_text="<script>window.__pwned=1</script>").first).to_be_visible(timeout=30_000)
     # a place whose name is markup (a user's own place): on the map, in its tooltip, as text
@@ -404,3 +424,169 @@ def test_play_steps_the_range_and_the_heat_layer_keeps_the_view(page: Page, date
     inner.wait_for_function("document.querySelector('canvas.leaflet-heatmap-layer') === null", timeout=30_000)
     settle(page)
     assert view_of(inner) == view
+
+
+# ---- issue 9: the timeline, the reader where the user looks, corrections with undo -------------
+
+
+def sidebar(page: Page):
+    return page.locator("section[data-testid=stSidebar]")
+
+
+def drawer(page: Page):
+    return page.get_by_test_id("stDialog")
+
+
+def on_map(page: Page, ids: set[str], drawn: int = 1) -> set[str]:
+    """Which of these places the map shows, once it has drawn `drawn` layers since it mounted."""
+    _, inner = wait_for_map(page, drawn)
+    return set(inner.evaluate("(ids) => ids.filter((id) => placewire.place(id) !== null)", sorted(ids)))
+
+
+def test_dragging_on_the_timeline_narrows_the_map(page: Page, server, dated):
+    from geodata import queries
+    from geodata.queries import Filter
+
+    _, data = server
+    conn = queries.connect(data / "placewire.sqlite")
+    first, last = queries.date_span(conn)
+    everywhere = {p["place_id"] for p in queries.place_counts(conn, Filter())}
+    page.goto(dated)
+    _, inner = wait_for_map(page)
+    assert on_map(page, everywhere) == everywhere
+    chart = sidebar(page).get_by_test_id("stVegaLiteChart").first
+    chart.scroll_into_view_if_needed()
+    expect(chart.locator("canvas, svg").first).to_be_visible(timeout=30_000)
+
+    def drag() -> None:
+        box = chart.bounding_box()
+        y = box["y"] + box["height"] * 0.45
+        page.mouse.move(box["x"] + box["width"] * 0.55, y)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] * 0.8, y, steps=10)
+        page.mouse.up()
+        settle(page)
+        page.wait_for_function("new URL(location.href).searchParams.has('from')", timeout=30_000)
+
+    drawn = inner.evaluate("placewire.drawn")
+    drag()
+    params = parse_qs(urlsplit(page.url).query)
+    start, end = params["from"][0], params["to"][0]
+    expected = {p["place_id"] for p in queries.place_counts(conn, Filter(start=start, end=end))}
+    assert first < start <= end < last  # a range inside the span, from the drag
+    # the date box follows the drag, and the map shows exactly the places of that range
+    box_dates = sidebar(page).locator("[data-testid=stDateInput] input[type=date]")
+    expect(box_dates.first).to_have_value(start)
+    expect(box_dates.nth(1)).to_have_value(end)
+    assert on_map(page, everywhere, drawn + 1) == expected and expected < everywhere
+
+    # a double-click on the chart clears the range: every date again
+    box = chart.bounding_box()
+    drawn = inner.evaluate("placewire.drawn")
+    page.mouse.dblclick(box["x"] + box["width"] * 0.95, box["y"] + box["height"] * 0.45)
+    settle(page)
+    page.wait_for_function("!new URL(location.href).searchParams.has('from')", timeout=30_000)
+    expect(box_dates.first).to_have_value(first)
+    assert on_map(page, everywhere, drawn + 1) == everywhere
+    # and so does "Whole span", after another drag
+    drag()
+    drawn = inner.evaluate("placewire.drawn")
+    sidebar(page).get_by_role("button", name="Whole span").click()
+    settle(page)
+    page.wait_for_function("!new URL(location.href).searchParams.has('from')", timeout=30_000)
+    assert on_map(page, everywhere, drawn + 1) == everywhere
+    conn.close()
+
+
+def test_an_article_opens_in_view_from_the_panel_and_the_list(page: Page, server, dated):
+    app_url, _ = server
+    page.goto(app_url)
+    click_marker(page, pagekit.ALEPPO)
+    expect(panel_head(page)).to_contain_text("Aleppo", timeout=30_000)
+    page.mouse.wheel(0, 400)  # the user has scrolled a little
+    page.get_by_role("button", name="Read", exact=True).first.click()
+    reader = page.locator(".pw-reader")
+    expect(reader).to_be_in_viewport(timeout=30_000)
+    expect(reader).to_contain_text("Aleppo")
+    page.screenshot(path=str(SCREENSHOT.parent / "reader-drawer.png"))
+    drawer(page).locator("[data-testid^=stBaseButton]", has_text="Close").click()  # not the X
+    expect(reader).to_have_count(0, timeout=30_000)
+    expect(panel_head(page)).to_contain_text("Aleppo")  # the same view: place and panel kept
+
+    # from the sidebar's list, far down it
+    item = sidebar(page).get_by_role("button").filter(has_text=pagekit.SEED_TITLE).first
+    item.scroll_into_view_if_needed()
+    item.click()
+    expect(reader).to_be_in_viewport(timeout=30_000)
+    expect(reader).to_contain_text("Russia and its allies halted air strikes")
+    expect(drawer(page)).to_contain_text("from the article's metadata")
+    close_reader(page, "Escape")  # dismissing the drawer closes the article too
+    expect(reader).to_have_count(0)  # and it stays closed
+
+
+def snapshot(store: Path) -> list[tuple]:
+    import sqlite3
+
+    with sqlite3.connect(store) as conn:
+        return conn.execute("SELECT * FROM mentions ORDER BY id").fetchall()
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick an option of a Streamlit selectbox in the drawer by its text: typed into the box, as
+    a user narrows a long list, then taken with Enter (a list redrawn mid-click cannot miss)."""
+    box = drawer(page).get_by_label(label)
+    box.click()
+    page.keyboard.type(option)
+    expect(page.get_by_role("option").filter(has_text=option).first).to_be_visible(timeout=30_000)
+    page.keyboard.press("Enter")
+    settle(page)
+    expect(box).to_have_value(re.compile(re.escape(option)))
+
+
+@pytest.mark.parametrize("scope", ["mention", "article", "name"])
+def test_a_correction_changes_exactly_its_scope_and_its_undo_restores_the_store(page: Page, server, dated, scope):
+    import sqlite3
+
+    app_url, data = server
+    store = data / "placewire.sqlite"
+    with sqlite3.connect(store) as conn:
+        idlib = conn.execute("SELECT id, start, context FROM mentions WHERE article_id = ? AND norm = 'idlib' "
+                             "ORDER BY start", (pagekit.SEED_ID,)).fetchall()
+        everywhere = [r[0] for r in conn.execute("SELECT id FROM mentions WHERE norm = 'idlib' AND context = ?",
+                                                 (idlib[0][2],))]
+    expected = {"mention": {idlib[0][0]}, "article": {r[0] for r in idlib}, "name": set(everywhere)}[scope]
+    assert len(expected) == {"mention": 1, "article": len(idlib), "name": len(everywhere)}[scope]
+    assert 1 < len(idlib) < len(everywhere)  # three different reaches
+    before = snapshot(store)
+
+    page.goto(f"{app_url}/?article={quote(pagekit.SEED_ID, safe='')}")
+    expect(page.locator(".pw-reader")).to_be_in_viewport(timeout=120_000)
+    wait_for_map(page)  # the map's first report reruns the page: let it, before opening a list
+    settle(page)
+    drawer(page).get_by_text("Correct a pin").click()
+    settle(page)
+    choose(page, "Name in the text", f"Idlib (character {idlib[0][1]})")
+    drawer(page).get_by_text("Not a place", exact=True).click()
+    settle(page)
+    label = {"mention": "this mention only", "article": "every “Idlib” in this article",
+             "name": "every “Idlib” in articles about Syria"}[scope]
+    drawer(page).get_by_text(label).click()
+    settle(page)
+    expect(drawer(page)).to_contain_text(f"Saving changes {len(expected)} mention")
+    assert len(drawer(page).locator(".pw-preview").all()) == len(expected)
+    drawer(page).get_by_role("button", name="Save correction").click()
+    expect(drawer(page)).to_contain_text("is now not a place", timeout=30_000)
+
+    after = {r[0]: r for r in snapshot(store)}
+    was = {r[0]: r for r in before}
+    assert {mid for mid in after if after[mid] != was[mid]} == expected  # exactly its scope
+    assert all(after[mid][10:13] == (None, was[mid][11], "rejected") for mid in expected)  # place, score, status
+
+    drawer(page).locator("[data-testid^=stBaseButton]", has_text="Close").click()  # not the X
+    expect(drawer(page)).to_have_count(0, timeout=30_000)
+    sidebar(page).get_by_text("Corrections (", exact=False).click()
+    log = sidebar(page).get_by_test_id("stExpanderDetails").filter(has_text="Undo")
+    expect(log).to_contain_text("“Idlib”: Idlib", timeout=30_000)
+    log.get_by_role("button", name="Undo").first.click()
+    expect(sidebar(page)).to_contain_text("back as before", timeout=30_000)
+    assert snapshot(store) == before  # byte for byte

@@ -17,7 +17,7 @@ import pytest
 
 from geodata import schema
 from geodata.dialect import POSTGRES, SQLITE
-from geodata.exceptions import StoreError
+from geodata.exceptions import CorrectionError, StoreError
 from geodata.export import COLUMNS, export, to_csv, to_geojson
 from geodata.model import Article, Mention, Place
 from geodata.queries import Filter, data_version, mention_rows
@@ -203,7 +203,7 @@ def test_a_server_that_is_not_there_is_a_clear_error_without_the_password():
     assert "s3cret" not in str(err.value)
 
 
-# --- corrections -----------------------------------------------------------------------------
+# --- corrections (tests/test_corrections.py has the rest) -------------------------------------
 
 ARIHA_TEXT = "Shelling hit Ariha again."
 ARIHA_WRONG = Place("test:ariha-ps", "Jericho", "city", "PS", 31.86, 35.46)  # Ariha is also Jericho
@@ -212,49 +212,6 @@ ARIHA_WRONG = Place("test:ariha-ps", "Jericho", "city", "PS", 31.86, 35.46)  # A
 def ariha_article(n: int, context: str = "SY") -> tuple[Article, list[Mention]]:
     a = article(n, f"{ARIHA_TEXT} Report {n}.")
     return a, [mention(a.text, "Ariha", ARIHA_WRONG, context=context, score=0.4)]
-
-
-def mention_state(store: Store, article_id: str) -> tuple:
-    r = store.conn.execute("SELECT place_id, status, score FROM mentions WHERE article_id = ?", (article_id,)).fetchone()
-    return tuple(r)
-
-
-def test_correction_applies_to_every_mention_of_the_name_in_that_context(store):
-    (a1, m1), (a2, m2), (other, m3) = ariha_article(1), ariha_article(2), ariha_article(3, context="PS")
-    store.add_many([(a1, m1), (a2, m2), (other, m3)])
-    first_id = store.conn.execute("SELECT id FROM mentions WHERE article_id = ?", (a1.id,)).fetchone()[0]
-    assert store.correct(first_id, ARIHA_SY) == 2
-    assert mention_state(store, a1.id) == mention_state(store, a2.id) == ("test:ariha-sy", "corrected", 1.0)
-    assert mention_state(store, other.id) == ("test:ariha-ps", "auto", 0.4)  # other context untouched
-    assert store.corrections() == {("ariha", "SY"): "test:ariha-sy"}
-    assert ("test:ariha-sy", "Ariha") in {tuple(r) for r in store.conn.execute("SELECT * FROM place_names")}
-
-    # A later ingest of the same name in the same context gets the user's place.
-    a4, m4 = ariha_article(4)
-    store.add(a4, m4)
-    assert mention_state(store, a4.id) == ("test:ariha-sy", "corrected", 1.0)
-
-
-def test_rejection_marks_not_a_place_now_and_later(store):
-    (a1, m1), (a2, m2) = ariha_article(1), ariha_article(2)
-    store.add_many([(a1, m1), (a2, m2)])
-    first_id = store.conn.execute("SELECT id FROM mentions WHERE article_id = ?", (a1.id,)).fetchone()[0]
-    assert store.correct(first_id, None) == 2
-    assert mention_state(store, a1.id) == mention_state(store, a2.id) == (None, "rejected", 0.4)
-    a3, m3 = ariha_article(3)
-    store.add(a3, m3)
-    assert mention_state(store, a3.id) == (None, "rejected", 0.4)
-    assert store.corrections() == {("ariha", "SY"): None}
-    # Changing one's mind replaces the correction.
-    store.correct(first_id, ARIHA_SY)
-    assert store.corrections() == {("ariha", "SY"): "test:ariha-sy"}
-    assert {mention_state(store, a.id)[0] for a in (a1, a2, a3)} == {"test:ariha-sy"}
-
-
-def test_correcting_an_unknown_mention_raises(store):
-    with pytest.raises(StoreError, match="no mention 99"):
-        store.correct(99, ARIHA_SY)
-    assert store.corrections() == {}
 
 
 # --- the data version the page's caches are keyed on -----------------------------------------
@@ -276,7 +233,7 @@ def test_the_data_version_moves_with_every_write_and_only_then(store_location, t
         assert data_version(s.conn) == (token, start + 3)
         s.delete(b.id)
         assert data_version(s.conn) == (token, start + 4)
-        with pytest.raises(StoreError):
+        with pytest.raises(CorrectionError):
             s.correct(99, ARIHA_SY)  # rolled back: no change, no bump
         assert data_version(s.conn) == (token, start + 4)
     # Another read-write connection that closes (the CLI's stats, an upload) removes the WAL file,
