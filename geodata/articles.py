@@ -14,6 +14,7 @@ import functools
 import glob
 import hashlib
 import io
+import itertools
 import json
 import re
 import unicodedata

@@ -8,7 +8,6 @@ the browser would send: the clicked feature, taken from the very map the page bu
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import re
