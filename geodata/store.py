@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from geodata import schema
+from geodata import rollup, schema
 from geodata.database import Database, connect, describe
 from geodata.exceptions import StoreError
 from geodata.model import Article, Mention, Place
@@ -51,7 +51,8 @@ class Store:
             raise StoreError(f"cannot open the store {self.location}: {exc}") from exc
         try:
             with self.conn.transaction() as db:
-                schema.ensure(db)
+                if schema.ensure(db) & {r.table for r in rollup.ROLLUPS}:  # a store from before them
+                    rollup.rebuild(db)
                 # a new store (or one from before the counter) gets its token once
                 db.execute("INSERT INTO data_version (id, token, version) VALUES ('store', ?, 0)"
                            " ON CONFLICT (id) DO NOTHING", (uuid.uuid4().hex,))
@@ -120,16 +121,17 @@ class Store:
                         places[place_id] = mention.place
                     if place_id is not None:
                         name_rows.add((place_id, mention.surface))
-            conn.executemany(_PLACE_UPSERT, [_place_row(p) for p in places.values()])
+            _upsert_places(conn, places.values())
             conn.executemany(_MENTION_INSERT, mention_rows)
             conn.executemany(_NAME_INSERT, sorted(name_rows))
+            rollup.add(conn, [article.id for (article, _), new in zip(items, added) if new])
             if any(added):
                 self._changed(conn)
         return added
 
     def delete(self, article_id: str) -> bool:
         """Remove an article and its mentions; False if there was none. Places stay (shared)."""
-        with self._transaction() as conn:
+        with self._transaction() as conn, rollup.recounted(conn, ":id", {"id": article_id}):
             conn.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
             deleted = conn.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount == 1
             if deleted:
@@ -151,7 +153,7 @@ class Store:
             key = (row["norm"], row["context"])
             place_id = None
             if place is not None:
-                conn.execute(_PLACE_UPSERT, _place_row(place))
+                _upsert_places(conn, [place])
                 place_id = place.id
             conn.execute(
                 "INSERT INTO corrections (name, context, place_id) VALUES (?, ?, ?)"
@@ -160,11 +162,13 @@ class Store:
                 (*key, place_id, _now()),
             )
             status, score = _corrected(place_id)
-            changed = conn.execute(
-                "UPDATE mentions SET place_id = ?, status = ?, score = coalesce(?, score)"
-                " WHERE norm = ? AND context = ?",
-                (place_id, status, score, *key),
-            ).rowcount
+            touched = "SELECT article_id FROM mentions WHERE norm = :norm AND context = :context"
+            with rollup.recounted(conn, touched, {"norm": key[0], "context": key[1]}):
+                changed = conn.execute(
+                    "UPDATE mentions SET place_id = ?, status = ?, score = coalesce(?, score)"
+                    " WHERE norm = ? AND context = ?",
+                    (place_id, status, score, *key),
+                ).rowcount
             if place_id is not None:
                 conn.execute(
                     "INSERT INTO place_names (place_id, name)"
@@ -189,6 +193,25 @@ class Store:
                       (SELECT count(DISTINCT place_id) FROM mentions), (SELECT count(*) FROM corrections)"""
         ).fetchone()
         return dict(zip(("articles", "mentions", "resolved", "places", "corrections"), row))
+
+
+def _upsert_places(conn: Database, places: Iterable[Place]) -> None:
+    """Store places, new or updated. A place whose kind changes (a rebuilt gazetteer, a user's
+    own) moves its articles' counts between kinds in the roll-ups."""
+    places = list(places)
+    marks = {f"p{i}": p.id for i, p in enumerate(places)}
+    stored: dict[str, str] = {}
+    if marks:
+        stored = dict(conn.execute(
+            f"SELECT id, kind FROM places WHERE id IN ({', '.join(':' + k for k in marks)})", marks).fetchall())
+    moved = {k: p.id for k, p in zip(marks, places) if stored.get(p.id, p.kind) != p.kind}
+    rows = [_place_row(p) for p in places]
+    if not moved:
+        conn.executemany(_PLACE_UPSERT, rows)
+        return
+    touched = f"SELECT article_id FROM mentions WHERE place_id IN ({', '.join(':' + k for k in moved)})"
+    with rollup.recounted(conn, touched, moved):
+        conn.executemany(_PLACE_UPSERT, rows)
 
 
 def _now() -> str:
