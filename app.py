@@ -103,8 +103,9 @@ with st.sidebar:
         of_place = loaders.mention_count(STORE, ver, replace(flt, place_id=place["place_id"]))
         share_pct = f"{100 * of_place / in_filter:.0f}%" if in_filter else "0%"
         st.caption(md_escape(f"{place['name']}: {of_place} of {in_filter} mentions shown ({share_pct})"))
+    shown = state.get("articles_shown", timeline.LIST_PAGE)
     timeline.article_list(
-        loaders.articles(STORE, ver, flt), state.get("articles_shown", timeline.LIST_PAGE),
+        loaders.articles(STORE, ver, flt, shown), loaders.article_counts(STORE, ver, flt), shown,
         open_article, lambda: more("articles_shown", timeline.LIST_PAGE),
     )
     with st.expander("Add articles", key="add_expander"):

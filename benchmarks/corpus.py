@@ -13,6 +13,7 @@ geodata.ingest, the CLI's own loop; dates and sources assigned as above.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from datetime import date, timedelta
@@ -67,23 +68,23 @@ def places(rng: random.Random, n: int) -> list[Place]:
     ]
 
 
-def _sentence(rng: random.Random, pool: list[Place], weights: list[float]) -> tuple[str, list[tuple[int, Place]]]:
+def _sentence(rng: random.Random, pool: list[Place], cum_weights: list[float]) -> tuple[str, list[tuple[int, Place]]]:
     """A sentence and the places it names, as (offset in the sentence, place)."""
     if rng.random() >= 0.4:
         return rng.choice(_WITHOUT), []
     template = rng.choice(_WITH_PLACES)
     head, *rest = template.split("{")
     sentence, named = head, []
-    for piece, place in zip(rest, rng.choices(pool, weights=weights, k=len(rest))):
+    for piece, place in zip(rest, rng.choices(pool, cum_weights=cum_weights, k=len(rest))):
         named.append((len(sentence), place))
         sentence += place.name + piece.split("}", 1)[1]
     return sentence, named
 
 
-def article(rng: random.Random, i: int, pool: list[Place], weights: list[float], start: date,
+def article(rng: random.Random, i: int, pool: list[Place], cum_weights: list[float], start: date,
             always: Place | None = None) -> tuple[Article, list[Mention]]:
     """One article of 12 sentences, about 40% naming places (and `always` in the last one)."""
-    sentences = [_sentence(rng, pool, weights) for _ in range(12)]
+    sentences = [_sentence(rng, pool, cum_weights) for _ in range(12)]
     if always is not None:
         sentences.append((f"Reports also came from {always.name}.", [(23, always)]))
     text, mentions = "", []
@@ -107,11 +108,12 @@ def generate(db: Path, n_articles: int = 10_000, n_places: int = 2_000, seed: in
     """Write the corpus into a new store at `db`; return its counts. Every place is named at least once."""
     rng = random.Random(seed)
     pool = places(rng, n_places)
-    weights = [1 / (rank + 1) ** 1.1 for rank in range(n_places)]
+    # cumulative, computed once: choices() would sum the weights again at every draw
+    cum_weights = list(itertools.accumulate(1 / (rank + 1) ** 1.1 for rank in range(n_places)))
     with Store(db) as store:
         batch = []
         for i in range(n_articles):
-            batch.append(article(rng, i, pool, weights, date(2019, 1, 1), pool[i] if i < n_places else None))
+            batch.append(article(rng, i, pool, cum_weights, date(2019, 1, 1), pool[i] if i < n_places else None))
             if len(batch) == 500:
                 store.add_many(batch)
                 batch.clear()

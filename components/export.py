@@ -1,11 +1,14 @@
 """Download the current filter's mentions as CSV or GeoJSON (the CLI's export formats).
 
 The file is built only when a button is clicked (a callable), so big filters cost nothing on
-ordinary reruns.
+ordinary reruns. Rows stream from the store into a temporary file, never into a list: the
+finished file's bytes are all that is held (Streamlit serves a download from memory; the CLI's
+export streams to disk end to end).
 """
 from __future__ import annotations
 
-from pathlib import Path
+import io
+import tempfile
 
 import streamlit as st
 
@@ -15,23 +18,29 @@ from geodata.queries import Filter
 _MIME = {"csv": "text/csv", "geojson": "application/geo+json"}
 
 
-def export_text(store_path: Path, flt: Filter, fmt: str) -> str:
-    """Every mention in the filter (every place, not only the selected one) in `fmt`."""
-    conn = queries.connect(store_path)
-    try:
-        return export.export(queries.mention_rows(conn, flt), fmt)
-    finally:
-        conn.close()
+def export_bytes(store_path: str, flt: Filter, fmt: str) -> bytes:
+    """Every mention in the filter (every place, not only the selected one) in `fmt`, UTF-8."""
+    with tempfile.TemporaryFile() as out, queries.connect(store_path) as conn:
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+        export.write(queries.iter_mention_rows(conn, flt), fmt, text)
+        text.flush()
+        text.detach()  # the wrapper goes; the file stays open
+        out.seek(0)
+        return out.read()
 
 
-def show(store_path: Path, flt: Filter, count: int, total: int) -> None:
+def export_text(store_path: str, flt: Filter, fmt: str) -> str:
+    return export_bytes(store_path, flt, fmt).decode("utf-8")
+
+
+def show(store_path: str, flt: Filter, count: int, total: int) -> None:
     st.caption(f"The {count} place mention{'s' * (count != 1)} shown (the filter line above). "
                f"`python -m geodata export` writes all {total} in the store.")
     cols = st.columns(2)
     for col, fmt in zip(cols, export.FORMATS):
         col.download_button(
             fmt.upper() if fmt == "csv" else "GeoJSON",
-            data=lambda fmt=fmt: export_text(store_path, flt, fmt),
+            data=lambda fmt=fmt: export_bytes(store_path, flt, fmt),
             file_name=f"placewire-mentions.{fmt}",
             mime=_MIME[fmt],
             key=f"export_{fmt}",

@@ -76,9 +76,15 @@ def daily(path: str, ver: tuple, flt: Filter) -> list[dict]:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def articles(path: str, ver: tuple, flt: Filter) -> list[dict]:
+def articles(path: str, ver: tuple, flt: Filter, limit: int | None = None) -> list[dict]:
     with _conn(path) as conn:
-        return queries.articles(conn, flt)
+        return queries.articles(conn, flt, limit=limit)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def article_counts(path: str, ver: tuple, flt: Filter) -> dict[str, int]:
+    with _conn(path) as conn:
+        return queries.article_counts(conn, flt)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

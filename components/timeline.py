@@ -244,16 +244,20 @@ def _article_buttons(items: list[dict], on_open: Callable[[str], None], prefix: 
         )
 
 
-def article_list(items: list[dict], shown: int, on_open: Callable[[str], None],
+def article_list(items: list[dict], counts: dict[str, int], shown: int, on_open: Callable[[str], None],
                  on_more: Callable[[], None]) -> None:
-    """The articles in the range (each opens the reader), and those of unknown date apart."""
+    """The articles in the range (each opens the reader), and those of unknown date apart.
+
+    `items` are the first `shown` of each (the store reads no more); `counts` how many there are.
+    """
     dated = [a for a in items if a["published"]]
     undated = [a for a in items if not a["published"]]
-    st.markdown(f"**Articles in range: {len(dated)}**")
+    st.markdown(f"**Articles in range: {counts['dated']}**")
     _article_buttons(dated[:shown], on_open, "open")
-    if len(dated) > shown:
-        st.button(f"Show more ({len(dated) - shown} left)", key="articles_more", on_click=on_more)
-    with st.expander(f"Unknown date: {len(undated)} article{'s' * (len(undated) != 1)}", key="undated_expander"):
+    if counts["dated"] > shown:
+        st.button(f"Show more ({counts['dated'] - shown} left)", key="articles_more", on_click=on_more)
+    n = counts["undated"]
+    with st.expander(f"Unknown date: {n} article{'s' * (n != 1)}", key="undated_expander"):
         if undated:
             st.caption("No publication date was found for these; they are not on the chart.")
         _article_buttons(undated[:shown], on_open, "undated")

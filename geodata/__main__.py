@@ -18,9 +18,9 @@ from geodata import evaluate, geonames_download, paths
 from geodata.articles import MAX_BYTES, Problem, load
 from geodata.database import describe
 from geodata.exceptions import GeodataError
-from geodata.export import FORMATS, export
+from geodata.export import FORMATS, write
 from geodata.ingest import IngestReport, ingest
-from geodata.queries import Filter, mention_rows
+from geodata.queries import Filter, iter_mention_rows
 from geodata.store import Store
 
 EXIT_PROBLEMS = 2  # something in the input was skipped or read with a caveat
@@ -123,15 +123,27 @@ def batch_command(args: argparse.Namespace) -> int:
 
 
 def export_command(args: argparse.Namespace) -> int:
-    """Every stored mention with its place, as CSV or GeoJSON, to a file or stdout."""
+    """Every stored mention with its place, as CSV or GeoJSON, to a file or stdout.
+
+    Rows stream from the store into the output as they come: memory stays flat however many
+    there are. A file is written beside its name and renamed at the end, so a failed export
+    never leaves half a file.
+    """
+    flt = Filter(include_demonyms=True, include_countries=True)
     with Store(args.db) as store:
-        rows = mention_rows(store.conn, Filter(include_demonyms=True, include_countries=True))
-    text = export(rows, args.format)
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-        print(f"{len(rows)} mentions written to {args.out}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+        rows = iter_mention_rows(store.conn, flt)
+        if not args.out:
+            write(rows, args.format, sys.stdout)
+            return 0
+        out = Path(args.out)
+        part = out.with_name(out.name + ".part")
+        try:
+            with part.open("w", encoding="utf-8", newline="") as f:
+                n = write(rows, args.format, f)
+            part.replace(out)
+        finally:
+            part.unlink(missing_ok=True)
+    print(f"{n} mentions written to {args.out}", file=sys.stderr)
     return 0
 
 

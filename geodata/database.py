@@ -46,6 +46,10 @@ class Database:
         """The columns `table` has now ([] when there is no such table), for migrations."""
         raise NotImplementedError
 
+    def indexes(self) -> set[str]:
+        """The names of the indexes there are now, for migrations."""
+        raise NotImplementedError
+
     def close(self) -> None:
         raise NotImplementedError
 
@@ -102,6 +106,9 @@ class SQLiteDatabase(Database):
 
     def columns(self, table: str) -> list[str]:
         return [r[1] for r in self.conn.execute("SELECT * FROM pragma_table_info(?)", (table,))]
+
+    def indexes(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
 
     def close(self) -> None:
         self.conn.close()

@@ -1,13 +1,16 @@
-"""Mention rows out as CSV or GeoJSON text: the CLI's export and the page's filtered download.
+"""Mention rows out as CSV or GeoJSON: the CLI's export and the page's filtered download.
 
-Rows are the dicts of geodata.queries.mention_rows (one per mention, with its article and place).
+Rows are the dicts of geodata.queries (one per mention, with its article and place). `write`
+streams them into a text file as they come (geodata.queries.iter_mention_rows), so an export of
+millions of mentions never holds them all; `export` gives the text of a few.
 """
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
-from typing import Iterable
+from typing import Iterable, TextIO
 
 # The columns every export leads with, in this order; any other keys of the rows follow.
 COLUMNS = (
@@ -17,39 +20,62 @@ COLUMNS = (
 FORMATS = ("csv", "geojson")
 
 
-def _columns(rows: list[dict]) -> list[str]:
-    extra = [key for row in rows for key in row if key not in COLUMNS]
-    return list(COLUMNS) + list(dict.fromkeys(extra))
-
-
-def to_csv(rows: Iterable[dict]) -> str:
-    """CSV text with a header row, one line per mention."""
-    rows = list(rows)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=_columns(rows), lineterminator="\n")
+def write_csv(rows: Iterable[dict], out: TextIO) -> int:
+    """CSV with a header row, one line per mention; returns the count. The columns are COLUMNS,
+    then the first row's other keys (the rows of one query all have the same)."""
+    rows = iter(rows)
+    first = list(itertools.islice(rows, 1))
+    extra = [key for row in first for key in row if key not in COLUMNS]
+    writer = csv.DictWriter(out, fieldnames=[*COLUMNS, *extra], lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    n = 0
+    for row in itertools.chain(first, rows):
+        writer.writerow(row)
+        n += 1
+    return n
 
 
-def to_geojson(rows: Iterable[dict]) -> str:
-    """A GeoJSON FeatureCollection: one Point per mention (lon, lat), the rest as properties.
+def _feature(row: dict) -> dict:
+    lat, lon = row.get("lat"), row.get("lon")
+    geometry = None if lat is None or lon is None else {"type": "Point", "coordinates": [lon, lat]}
+    properties = {k: v for k, v in row.items() if k not in ("lat", "lon")}
+    return {"type": "Feature", "geometry": geometry, "properties": properties}
+
+
+def write_geojson(rows: Iterable[dict], out: TextIO) -> int:
+    """A GeoJSON FeatureCollection: one Point per mention (lon, lat), the rest as properties;
+    returns the count. The text is json.dumps of the whole collection, written feature by feature.
 
     A mention with no coordinates gets a null geometry, as RFC 7946 allows, so none is lost.
     """
-    features = []
+    out.write('{"type": "FeatureCollection", "features": [')
+    n = 0
     for row in rows:
-        lat, lon = row.get("lat"), row.get("lon")
-        geometry = None if lat is None or lon is None else {"type": "Point", "coordinates": [lon, lat]}
-        properties = {k: v for k, v in row.items() if k not in ("lat", "lon")}
-        features.append({"type": "Feature", "geometry": geometry, "properties": properties})
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+        out.write((", " if n else "") + json.dumps(_feature(row), ensure_ascii=False))
+        n += 1
+    out.write("]}")
+    return n
+
+
+def write(rows: Iterable[dict], fmt: str, out: TextIO) -> int:
+    """Rows into `out` in `fmt` ("csv" or "geojson"), as they come; returns how many."""
+    if fmt == "csv":
+        return write_csv(rows, out)
+    if fmt == "geojson":
+        return write_geojson(rows, out)
+    raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
 def export(rows: Iterable[dict], fmt: str) -> str:
     """Rows as text in `fmt` ("csv" or "geojson")."""
-    if fmt == "csv":
-        return to_csv(rows)
-    if fmt == "geojson":
-        return to_geojson(rows)
-    raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    out = io.StringIO()
+    write(rows, fmt, out)
+    return out.getvalue()
+
+
+def to_csv(rows: Iterable[dict]) -> str:
+    return export(rows, "csv")
+
+
+def to_geojson(rows: Iterable[dict]) -> str:
+    return export(rows, "geojson")

@@ -128,6 +128,9 @@ class PostgresDatabase(Database):
             (table,),
         )]
 
+    def indexes(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")}
+
     def close(self) -> None:
         if self.readonly:
             _READERS.give(self.url, self.conn)

@@ -9,17 +9,22 @@ One definition of what counts, for the header, the filter line, the panel, the m
 exports: a mention counts when it is resolved and not rejected by a user's correction; the
 filter then narrows it (dates, sources, words, kinds, place), and hides country pins and
 demonyms unless asked for. `mention_breakdown` says how many each of those hides.
+
+Every query the page makes is bounded: counts over long ranges come from the daily roll-up
+(geodata.rollup) unless the filter searches the text; lists have a LIMIT and walk an index in
+their order (the newest mentions of a place: mentions_place_newest).
 """
 from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass, replace
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from rapidfuzz import fuzz, process
 
 from geodata import database
 from geodata.database import Database
+from geodata.rollup import COUNTED, periods
 from geodata.model import PRECISION
 from geodata.names import norm, skeleton
 
@@ -66,48 +71,139 @@ def _like(word: str) -> str:
     return f"%{escaped}%"
 
 
-def _article_where(flt: Filter, params: dict, dates: bool = True) -> list[str]:
-    """Conditions on the article alias `a`: sources, words and (optionally) its date."""
+def _article_where(flt: Filter, params: dict, dates: bool = True, day: str = "a.published",
+                   source: str = "a.source") -> list[str]:
+    """Conditions on the article alias `a`: sources, words and (optionally) its date. The roll-up
+    has the day and source of its articles under other names (`day`, `source`)."""
     where = []
     if dates and flt.start:
-        where.append("a.published >= :start")
+        where.append(f"{day} >= :start")
         params["start"] = flt.start
     if dates and flt.end:
-        where.append("a.published <= :end")
+        where.append(f"{day} <= :end")
         params["end"] = flt.end
     if flt.sources:
-        names = []
-        for i, source in enumerate(flt.sources):
-            params[f"src{i}"] = source
-            names.append(f":src{i}")
-        where.append(f"a.source IN ({', '.join(names)})")
+        where.append(_in(source, flt.sources, "src", params))
     for i, word in enumerate(_words(flt.words)):
         params[f"w{i}"] = _like(word)
         where.append(f"a.text LIKE :w{i} ESCAPE '\\'")
     return where
 
 
+def _in(column: str, values: Iterable[str], name: str, params: dict) -> str:
+    """`column IN (:name0, :name1, ...)`, the values put in `params`."""
+    marks = []
+    for i, value in enumerate(values):
+        params[f"{name}{i}"] = value
+        marks.append(f":{name}{i}")
+    return f"{column} IN ({', '.join(marks)})"
+
+
 def _mention_where(flt: Filter, params: dict, dates: bool = True) -> str:
-    """The WHERE clause over mentions `m` joined to articles `a` and places `p`."""
-    where = ["m.place_id IS NOT NULL", "m.status != 'rejected'"]
-    where += _article_where(flt, params, dates)
-    if flt.place_id:
-        where.append("m.place_id = :place_id")
-        params["place_id"] = flt.place_id
-    if flt.kinds:
-        names = []
-        for i, kind in enumerate(flt.kinds):
-            params[f"kind{i}"] = kind
-            names.append(f":kind{i}")
-        where.append(f"p.kind IN ({', '.join(names)})")
+    """The WHERE clause over mentions `m` joined to articles `a` and places `p`. Dates are read
+    off the mention's copy of its article's (so an index on the mention's place and day serves)."""
+    return " AND ".join(_article_where(flt, params, dates, day="m.day") + [_counted_where(flt, params)])
+
+
+def _counted_where(flt: Filter, params: dict) -> str:
+    """The conditions on a mention `m` and its place `p` alone (its article's are apart)."""
+    where = [COUNTED]
     if not flt.include_demonyms:
         where.append("m.kind != 'demonym'")
+    return " AND ".join(where + _chosen(flt, params, "m.place_id") + _place_where(flt, params))
+
+
+def _chosen(flt: Filter, params: dict, place_id: str) -> list[str]:
+    """The one place chosen, if any (`place_id`: the column holding it)."""
+    if not flt.place_id:
+        return []
+    params["place_id"] = flt.place_id
+    return [f"{place_id} = :place_id"]
+
+
+def _place_where(flt: Filter, params: dict, kind: str = "p.kind") -> list[str]:
+    """Conditions on the place `p` itself: its kind (in column `kind`), the map box."""
+    where = []
+    if flt.kinds:
+        where.append(_in(kind, flt.kinds, "kind", params))
     if not flt.include_countries:
-        where.append(f"p.kind NOT IN {COUNTRY_KINDS!r}")
+        where.append(f"{kind} NOT IN {COUNTRY_KINDS!r}")
     if flt.bbox:
         params.update(zip(("south", "west", "north", "east"), flt.bbox))
         where.append("p.lat BETWEEN :south AND :north AND p.lon BETWEEN :west AND :east")
-    return " AND ".join(where)
+    return where
+
+
+def _rolled_up(flt: Filter, rollup: bool) -> bool:
+    """Whether the roll-ups can answer: they hold every dimension of a filter but the words."""
+    return rollup and not _words(flt.words)
+
+
+def _by_kind(flt: Filter) -> bool:
+    """Whether kind_days can answer (totals over places): no place chosen, no map box."""
+    return not flt.place_id and not flt.bbox
+
+
+def _days(flt: Filter, params: dict, alias: str) -> list[str]:
+    """A roll-up's day and source conditions (table `alias`): as the articles' in the filter."""
+    where = _article_where(flt, params, day=f"{alias}.day", source=f"{alias}.source")
+    if flt.start or flt.end:
+        where.append(f"{alias}.day != ''")  # unknown dates ('') drop out of a date range
+    return where
+
+
+def _sources(flt: Filter, params: dict) -> str:
+    """place_periods' source condition: every source together (''), or the chosen ones'."""
+    return _in("r.source", flt.sources, "src", params) if flt.sources else "r.source = ''"
+
+
+def _day_span(flt: Filter) -> tuple[str, str]:
+    """The filter's dates as a range of day periods (unbounded: every known day)."""
+    return flt.start or "0001-01-01", flt.end or "9999-12-31"
+
+
+def _place_periods(flt: Filter, params: dict, days: bool = False) -> str:
+    """FROM and WHERE over place_periods `r` (the meaning of _mention_where): the fewest rows
+    covering the date range (rollup.periods), or its days (`days`; a source's rows are days
+    only). Each range is read where it lies: for every place, in the table's (period, place)
+    order; for a chosen place, in its own index."""
+    if days or flt.sources:
+        lo, hi = _day_span(flt)
+        ranges = [("day", "" if not (flt.start or flt.end) else lo, hi)]
+    else:
+        ranges = periods(flt.start, flt.end)
+    spans = []
+    for i, (grain, lo, hi) in enumerate(ranges):
+        params[f"lo{i}"], params[f"hi{i}"] = lo, hi
+        spans.append(f"SELECT '{grain}' AS grain, :lo{i} AS lo, :hi{i} AS hi")
+    spans = " UNION ALL ".join(spans or ["SELECT '' AS grain, '' AS lo, '' AS hi WHERE FALSE"])
+    on = "ON r.grain = g.grain AND r.period BETWEEN g.lo AND g.hi"
+    where = [_sources(flt, params)] + _place_where(flt, params)
+    if flt.place_id:
+        where += _chosen(flt, params, "p.id")
+        return (f"FROM places p CROSS JOIN ({spans}) AS g JOIN place_periods r INDEXED BY place_periods_place"
+                f" {on} AND r.place_id = p.id WHERE {' AND '.join(where)}")
+    if len(where) > 1:
+        where[1:] = [f"r.place_id IN (SELECT p.id FROM places p WHERE {' AND '.join(where[1:])})"]
+    return f"FROM ({spans}) AS g JOIN place_periods r {on} WHERE {' AND '.join(where)}"
+
+
+def _kind_days(flt: Filter, params: dict) -> str:
+    """FROM and WHERE over kind_days `r`: totals over every place of the kinds in the filter."""
+    where = _place_where(flt, params, kind="r.kind") + _days(flt, params, "r")
+    return f"FROM kind_days r WHERE {' AND '.join(where or ['TRUE'])}"
+
+
+def _rollup_counts(flt: Filter) -> tuple[str, str]:
+    """The roll-ups' columns for (mentions, articles) in the filter: with demonyms or without."""
+    if flt.include_demonyms:
+        return "r.mentions + r.demonyms", "r.articles_any"
+    return "r.mentions", "r.articles"
+
+
+def _rollup_span(flt: Filter) -> tuple[str, str]:
+    """place_periods' first and last day columns for the filter: with demonyms or without."""
+    return ("r.first_any", "r.last_any") if flt.include_demonyms else ("r.first", "r.last")
 
 
 _FROM = """
@@ -125,7 +221,9 @@ _ROW_COLUMNS = """
     p.country, p.lat, p.lon, m.score, m.id AS mention_id
 """
 
-_NEWEST_FIRST = "a.published IS NULL, a.published DESC, a.id, m.start"
+# Newest first, unknown dates last; the order of the index mentions_place_newest, so a place's
+# first mentions are read off it, not sorted from all of them. (mentions.day is the article's date.)
+_NEWEST_FIRST = "m.day DESC NULLS LAST, m.article_id, m.start"
 
 
 def _row(r) -> dict:
@@ -135,7 +233,8 @@ def _row(r) -> dict:
 
 
 def mention_rows(conn: Database, flt: Filter, limit: int | None = None) -> list[dict]:
-    """Every counted mention in the filter, newest first, with its sentence, article and place.
+    """Every counted mention in the filter (up to `limit`), newest first, with its sentence,
+    article and place.
 
     `offset` is where the name starts inside `sentence`, so callers can highlight it.
     """
@@ -147,21 +246,48 @@ def mention_rows(conn: Database, flt: Filter, limit: int | None = None) -> list[
     return [_row(r) for r in conn.execute(sql, params)]
 
 
-def mention_count(conn: Database, flt: Filter) -> int:
-    """How many counted mentions the filter holds."""
+def iter_mention_rows(conn: Database, flt: Filter) -> Iterator[dict]:
+    """mention_rows, one at a time as the store sends them: an export of millions holds none."""
     params: dict = {}
-    return conn.execute(f"SELECT count(*) {_FROM} WHERE {_mention_where(flt, params)}", params).fetchone()[0]
+    sql = f"SELECT {_ROW_COLUMNS} {_FROM} WHERE {_mention_where(flt, params)} ORDER BY {_NEWEST_FIRST}"
+    return (_row(r) for r in conn.stream(sql, params))
 
 
-def place_counts(conn: Database, flt: Filter) -> list[dict]:
-    """One row per place with its mentions and articles in the filter, most mentioned first."""
+def mention_count(conn: Database, flt: Filter, rollup: bool = True) -> int:
+    """How many counted mentions the filter holds (from the roll-up unless `rollup` is False)."""
     params: dict = {}
+    if _rolled_up(flt, rollup):
+        mentions, _ = _rollup_counts(flt)
+        rows = _kind_days(flt, params) if _by_kind(flt) else _place_periods(flt, params)
+        sql = f"SELECT coalesce(sum({mentions}), 0) {rows}"
+    else:
+        sql = f"SELECT count(*) {_FROM} WHERE {_mention_where(flt, params)}"
+    return conn.execute(sql, params).fetchone()[0]
+
+
+def place_counts(conn: Database, flt: Filter, rollup: bool = True) -> list[dict]:
+    """One row per place with its mentions and articles in the filter, most mentioned first
+    (from the roll-up unless `rollup` is False or the filter searches the text)."""
+    params: dict = {}
+    if _rolled_up(flt, rollup):
+        mentions, articles = _rollup_counts(flt)
+        first, last = _rollup_span(flt)
+        counted = f"""
+            SELECT r.place_id, sum({mentions}) AS mentions, sum({articles}) AS articles,
+                   min({first}) AS first, max({last}) AS last
+            {_place_periods(flt, params)} GROUP BY r.place_id HAVING sum({mentions}) > 0
+        """
+    else:
+        counted = f"""
+            SELECT m.place_id, count(*) AS mentions, count(DISTINCT m.article_id) AS articles,
+                   min(m.day) AS first, max(m.day) AS last
+            {_FROM} WHERE {_mention_where(flt, params)} GROUP BY m.place_id
+        """
     sql = f"""
         SELECT p.id AS place_id, p.name, p.kind, p.country, p.lat, p.lon,
-               count(*) AS mentions, count(DISTINCT m.article_id) AS articles,
-               min(a.published) AS first, max(a.published) AS last
-        {_FROM} WHERE {_mention_where(flt, params)}
-        GROUP BY p.id ORDER BY mentions DESC, p.name, p.id
+               t.mentions, t.articles, t.first, t.last
+        FROM ({counted}) AS t JOIN places p ON p.id = t.place_id
+        ORDER BY t.mentions DESC, p.name, p.id
     """
     rows = []
     for r in conn.execute(sql, params):
@@ -171,45 +297,92 @@ def place_counts(conn: Database, flt: Filter) -> list[dict]:
     return rows
 
 
-def daily_counts(conn: Database, flt: Filter) -> list[dict]:
+def daily_counts(conn: Database, flt: Filter, rollup: bool = True) -> list[dict]:
     """Mentions per publication day in the filter: [{"day", "mentions"}], oldest first.
 
-    Mentions of articles with unknown dates have no day and are not in it.
+    Mentions of articles with unknown dates have no day and are not in it. From the roll-up
+    unless `rollup` is False or the filter searches the text.
     """
     params: dict = {}
-    sql = f"""
-        SELECT a.published AS day, count(*) AS mentions
-        {_FROM} WHERE {_mention_where(flt, params)} AND a.published IS NOT NULL
-        GROUP BY a.published ORDER BY a.published
-    """
+    if _rolled_up(flt, rollup):
+        mentions, _ = _rollup_counts(flt)
+        if _by_kind(flt):
+            rows, day = _kind_days(flt, params), "r.day"
+        else:
+            rows, day = _place_periods(flt, params, days=True), "r.period"
+        sql = f"""
+            SELECT {day} AS day, sum({mentions}) AS mentions {rows} AND {day} != ''
+            GROUP BY {day} HAVING sum({mentions}) > 0 ORDER BY {day}
+        """
+    else:
+        sql = f"""
+            SELECT m.day AS day, count(*) AS mentions
+            {_FROM} WHERE {_mention_where(flt, params)} AND m.day IS NOT NULL
+            GROUP BY m.day ORDER BY m.day
+        """
     return [dict(r) for r in conn.execute(sql, params)]
 
 
-def articles(conn: Database, flt: Filter) -> list[dict]:
-    """The articles in the filter, newest first, then those of unknown date (matched without dates).
+# Up to this many articles naming the chosen place, the article list starts from them (read off
+# the place's index); past it, from the newest articles, checking each (20 are soon found).
+FEW_ARTICLES = 2000
 
-    An article is in when its source, words and date match and, if the filter names a place or
-    kinds, it mentions one of them; `mentions` counts its mentions in the filter. Articles of
+
+def _articles_where(flt: Filter, params: dict, dated: bool, few: bool = False) -> str:
+    """Articles in the filter, dated or not. An article is in when its source, words and date
+    match and, if the filter names a place or kinds, it mentions one of them. Articles of
     unknown date ignore the date range: the page lists them apart rather than dropping them.
+    `few`: the chosen place is named in few articles (take them, rather than check each)."""
+    where = _article_where(flt, params, dates=dated)
+    where.append("a.published IS NOT NULL" if dated else "a.published IS NULL")
+    mentioned = f"FROM mentions m JOIN places p ON p.id = m.place_id WHERE {_counted_where(flt, params)}"
+    if few:
+        where.append(f"a.id IN (SELECT m.article_id {mentioned})")
+    elif flt.place_id or flt.kinds:
+        where.append(f"EXISTS (SELECT 1 {mentioned} AND m.article_id = a.id)")
+    return " AND ".join(where)
+
+
+def articles(conn: Database, flt: Filter, limit: int | None = None) -> list[dict]:
+    """The articles in the filter, newest first (at most `limit`), then those of unknown date
+    (at most `limit` too); `mentions` counts each one's mentions in the filter.
+
+    Only the articles returned are counted (the page shows 20 of thousands).
     """
+    few = bool(flt.place_id) and sum(article_counts(conn, flt).values()) <= FEW_ARTICLES
     out = []
     for dated in (True, False):
         params: dict = {}
-        where = _article_where(flt, params, dates=dated)
-        where.append("a.published IS NOT NULL" if dated else "a.published IS NULL")
-        mention_params: dict = {}
-        counted = _mention_where(flt, mention_params, dates=dated)
-        params.update(mention_params)
-        must_mention = bool(flt.place_id or flt.kinds)
+        where = _articles_where(flt, params, dated, few)
+        page = f"SELECT a.id, a.title, a.source, a.url, a.published FROM articles a WHERE {where} ORDER BY a.published DESC, a.title, a.id"
+        if limit is not None:
+            page += " LIMIT :limit"
+            params["limit"] = limit
         sql = f"""
-            SELECT a.id, a.title, a.source, a.url, a.published,
-                   (SELECT count(*) FROM mentions m JOIN places p ON p.id = m.place_id
-                    WHERE m.article_id = a.id AND {counted}) AS mentions
-            FROM articles a WHERE {' AND '.join(where)}
-            ORDER BY a.published DESC, a.title, a.id
+            SELECT a.*, (SELECT count(*) FROM mentions m JOIN places p ON p.id = m.place_id
+                         WHERE m.article_id = a.id AND {_counted_where(flt, params)}) AS mentions
+            FROM ({page}) AS a ORDER BY a.published DESC, a.title, a.id
         """
-        rows = [dict(r) for r in conn.execute(sql, params)]
-        out += [r for r in rows if r["mentions"] or not must_mention]
+        out += [dict(r) for r in conn.execute(sql, params)]
+    return out
+
+
+def article_counts(conn: Database, flt: Filter, rollup: bool = True) -> dict[str, int]:
+    """How many articles `articles` would give without a limit: {"dated", "undated"}.
+
+    For one place, from the roll-up (its articles per day add up: an article has one day).
+    """
+    out = {}
+    for dated, key in ((True, "dated"), (False, "undated")):
+        params: dict = {}
+        if flt.place_id and _rolled_up(flt, rollup):
+            _, articles = _rollup_counts(flt)
+            undated = replace(flt, start=None, end=None)
+            rows = _place_periods(flt if dated else undated, params)
+            sql = f"SELECT coalesce(sum({articles}), 0) {rows} AND r.period {'!=' if dated else '='} ''"
+        else:
+            sql = f"SELECT count(*) FROM articles a WHERE {_articles_where(flt, params, dated)}"
+        out[key] = conn.execute(sql, params).fetchone()[0]
     return out
 
 
@@ -252,15 +425,9 @@ def place(conn: Database, place_id: str) -> dict | None:
 
 
 def _place_names(conn: Database) -> list[tuple[str, str]]:
-    """(place_id, spelling) for every spelling known: gazetteer variants, names, text surfaces."""
-    return conn.execute(
-        """
-        SELECT place_id, name FROM place_names
-        UNION SELECT id, name FROM places
-        UNION SELECT DISTINCT place_id, surface FROM mentions
-              WHERE place_id IS NOT NULL AND status != 'rejected'
-        """
-    ).fetchall()
+    """(place_id, spelling) for every spelling known: the places' names and every surface a place
+    was found under (the store records each in place_names as it stores the mention)."""
+    return conn.execute("SELECT place_id, name FROM place_names UNION SELECT id, name FROM places").fetchall()
 
 
 def search_places(conn: Database, q: str, limit: int = 8, aliases: Iterable[str] = ()) -> list[dict]:
@@ -307,8 +474,9 @@ def search_places(conn: Database, q: str, limit: int = 8, aliases: Iterable[str]
         for r in conn.execute(
             f"""
             SELECT p.id AS place_id, p.name, p.kind, p.country,
-                   (SELECT count(*) FROM mentions m
-                    WHERE m.place_id = p.id AND m.status != 'rejected') AS mentions
+                   (SELECT coalesce(sum(r.mentions + r.demonyms), 0) FROM place_periods r
+                    WHERE r.place_id = p.id AND r.source = ''
+                    AND (r.grain = 'year' OR r.grain = 'day' AND r.period = '')) AS mentions
             FROM places p WHERE p.id IN ({marks})
             """,
             params,

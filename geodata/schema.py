@@ -25,7 +25,7 @@ SCHEMA = Path(__file__).with_name("schema.sql")
 
 _CONSTRAINT = re.compile(r"^(PRIMARY\s+KEY|UNIQUE|FOREIGN\s+KEY|CHECK|CONSTRAINT)\b", re.I)
 _TABLE = re.compile(r"^CREATE\s+TABLE\s+IF\s+NOT\s+EXISTS\s+(\w+)\s*\((.*)\)\s*([\w\s]*)$", re.I | re.S)
-_INDEX = re.compile(r"^(CREATE\s+(?:UNIQUE\s+)?INDEX\s+IF\s+NOT\s+EXISTS\s+\w+\s+ON\s+\w+\s*)\((.*?)\)(.*)$",
+_INDEX = re.compile(r"^(CREATE\s+(?:UNIQUE\s+)?INDEX\s+IF\s+NOT\s+EXISTS\s+(\w+)\s+ON\s+\w+\s*)\((.*?)\)(.*)$",
                     re.I | re.S)
 
 
@@ -98,16 +98,17 @@ def _table(match: re.Match) -> Table:
 def _index(match: re.Match, dialect: Dialect) -> str:
     asc, desc = dialect.index_nulls
     columns = []
-    for col in _split(match.group(2), ","):
+    for col in _split(match.group(3), ","):
         words = col.split()
         words[0] = dialect.ident(words[0].strip('"'))
         columns.append(" ".join(words) + (desc if words[-1].upper() == "DESC" else asc))
-    return f"{match.group(1)}({', '.join(columns)}){match.group(3)}"
+    return f"{match.group(1)}({', '.join(columns)}){match.group(4)}"
 
 
 @lru_cache(maxsize=4)
-def statements(dialect: Dialect) -> tuple[tuple[Table | None, str], ...]:
-    """schema.sql as (table or None, statement in this dialect), in file order."""
+def statements(dialect: Dialect) -> tuple[tuple[Table | str | None, str], ...]:
+    """schema.sql as (what it declares, statement in this dialect), in file order: a Table, an
+    index's name, or None for any other statement."""
     out = []
     for stmt in _split(_strip_comments(SCHEMA.read_text()), ";"):
         stmt = stmt.strip()
@@ -115,7 +116,7 @@ def statements(dialect: Dialect) -> tuple[tuple[Table | None, str], ...]:
             parsed = _table(table)
             out.append((parsed, parsed.render(dialect)))
         elif index := _INDEX.match(stmt):
-            out.append((None, _index(index, dialect)))
+            out.append((index.group(2), _index(index, dialect)))
         else:
             out.append((None, stmt))
     return tuple(out)
@@ -125,23 +126,23 @@ def tables() -> dict[str, Table]:
     """Every table schema.sql declares, by name (what the store should hold)."""
     from geodata.dialect import SQLITE
 
-    return {t.name: t for t, _ in statements(SQLITE) if t is not None}
+    return {t.name: t for t, _ in statements(SQLITE) if isinstance(t, Table)}
 
 
 def ensure(db: Database) -> set[str]:
     """Create what is missing (tables, columns, indexes), in the open transaction; returns the
     tables that did not exist before (so the caller can fill one that is derived from others)."""
-    created = set()
-    for table, sql in statements(db.dialect):
-        if table is None:
+    created, indexes = set(), db.indexes()
+    for declared, sql in statements(db.dialect):
+        if isinstance(declared, Table):
+            have = db.columns(declared.name)
+            if not have:
+                db.execute(sql)
+                created.add(declared.name)
+            for column in declared.columns if have else ():
+                if column.name not in have:
+                    db.execute(f"ALTER TABLE {declared.name} ADD COLUMN {column.render(db.dialect)}")
+        elif declared is None or declared not in indexes:
+            # (an index is made only when missing: PostgreSQL would lock its table to find it there)
             db.execute(sql)
-            continue
-        have = db.columns(table.name)
-        if not have:
-            db.execute(sql)
-            created.add(table.name)
-            continue
-        for column in table.columns:
-            if column.name not in have:
-                db.execute(f"ALTER TABLE {table.name} ADD COLUMN {column.render(db.dialect)}")
     return created

@@ -15,6 +15,8 @@ CREATE TABLE IF NOT EXISTS articles (
     added_at  TEXT NOT NULL DEFAULT (datetime('now'))
 );
 CREATE INDEX IF NOT EXISTS articles_published ON articles (published);
+-- The sources filter's choices, read off this index, not off every article's text.
+CREATE INDEX IF NOT EXISTS articles_source ON articles (source);
 
 CREATE TABLE IF NOT EXISTS places (
     id         TEXT PRIMARY KEY,     -- "gn:<geonameid>" or a stable key of our own
@@ -45,7 +47,9 @@ CREATE TABLE IF NOT EXISTS mentions (
     day         TEXT                              -- copy of articles.published, for the roll-ups
 );
 CREATE INDEX IF NOT EXISTS mentions_article ON mentions (article_id, start);
-CREATE INDEX IF NOT EXISTS mentions_place ON mentions (place_id, day);
+-- A place's mentions newest first (the panel, the popups: queries' _NEWEST_FIRST order).
+DROP INDEX IF EXISTS mentions_place;
+CREATE INDEX IF NOT EXISTS mentions_place_newest ON mentions (place_id, day DESC, article_id, start);
 CREATE INDEX IF NOT EXISTS mentions_day ON mentions (day, place_id);
 -- Corrections find every mention of a name in a context through this.
 CREATE INDEX IF NOT EXISTS mentions_norm ON mentions (norm, context);
@@ -106,3 +110,38 @@ CREATE TABLE IF NOT EXISTS correction_changes (
     PRIMARY KEY (correction_id, mention_id)
 );
 CREATE INDEX IF NOT EXISTS correction_changes_mention ON correction_changes (mention_id);
+-- The roll-ups of counted mentions (resolved, not rejected), for the map, the timeline and the
+-- counts over long ranges: a year's map reads thousands of rows, not millions. geodata/rollup.py
+-- keeps them in the same transaction as every write that changes mentions.
+-- place_periods: per place, every source together (source '') by day, month and year, and each
+-- source by day; in period order, so a range reads only the rows inside it. A period is
+-- yyyy-mm-dd, yyyy-mm or yyyy; '' (a day) for articles of unknown date. first and last: the first
+-- and last day inside the period with the place named as a toponym (_any: either way).
+CREATE TABLE IF NOT EXISTS place_periods (
+    source       TEXT NOT NULL,               -- '': every source
+    grain        TEXT NOT NULL,               -- day | month | year
+    period       TEXT NOT NULL,
+    place_id     TEXT NOT NULL,
+    mentions     INTEGER NOT NULL DEFAULT 0,  -- as a toponym
+    demonyms     INTEGER NOT NULL DEFAULT 0,  -- as a demonym ("Syrian")
+    articles     INTEGER NOT NULL DEFAULT 0,  -- articles naming the place as a toponym
+    articles_any INTEGER NOT NULL DEFAULT 0,  -- articles naming it either way
+    first        TEXT,
+    last         TEXT,
+    first_any    TEXT,
+    last_any     TEXT,
+    PRIMARY KEY (source, grain, period, place_id)
+) WITHOUT ROWID;
+-- One place's rows (the panel, its timeline, search).
+CREATE INDEX IF NOT EXISTS place_periods_place ON place_periods (place_id, source, grain, period);
+
+-- kind_days, in day order (the timeline and the totals sum over places): per day, place kind
+-- and source.
+CREATE TABLE IF NOT EXISTS kind_days (
+    day          TEXT NOT NULL,               -- yyyy-mm-dd, '' when unknown
+    kind         TEXT NOT NULL,               -- the place's kind (places.kind)
+    source       TEXT NOT NULL,
+    mentions     INTEGER NOT NULL DEFAULT 0,
+    demonyms     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, kind, source)
+) WITHOUT ROWID;

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from geodata import corrections as _corrections
-from geodata import schema
+from geodata import rollup, schema
 from geodata.database import Database, connect, describe
 from geodata.exceptions import StoreError
 from geodata.model import Article, Mention, Place
@@ -35,6 +35,10 @@ _MENTION_INSERT = """
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 _NAME_INSERT = "INSERT INTO place_names (place_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING"
+# The articles whose counts a correction can change (rollup.recounted): those naming the corrected
+# name in its context (every scope stays inside them), and those an undone correction changed.
+_NAMED_IN = "SELECT article_id FROM mentions WHERE norm = :norm AND context = :context"
+_CHANGED_BY = "SELECT article_id FROM correction_changes WHERE correction_id = :correction"
 
 
 class Store:
@@ -54,7 +58,8 @@ class Store:
         try:
             with self.conn.transaction() as db:
                 before = db.columns("articles")
-                schema.ensure(db)
+                if schema.ensure(db) & {r.table for r in rollup.ROLLUPS}:  # a store from before them
+                    rollup.rebuild(db)
                 # a new store (or one from before the counter) gets its token once
                 db.execute("INSERT INTO data_version (id, token, version) VALUES ('store', ?, 0)"
                            " ON CONFLICT (id) DO NOTHING", (uuid.uuid4().hex,))
@@ -125,17 +130,19 @@ class Store:
                     if mention.place is not None:
                         places[mention.place.id] = mention.place
                         name_rows.add((mention.place.id, mention.surface))
-            conn.executemany(_PLACE_UPSERT, [_place_row(p) for p in places.values()])
+            _upsert_places(conn, places.values())
             conn.executemany(_MENTION_INSERT, mention_rows)
             conn.executemany(_NAME_INSERT, sorted(name_rows))
-            _corrections.apply_rules(conn, [a.id for (a, _), new in zip(items, added) if new])
+            new = [a.id for (a, _), fresh in zip(items, added) if fresh]
+            _corrections.apply_rules(conn, new)
+            rollup.add(conn, new)  # after the rules: the counts are of the corrected mentions
             if any(added):
                 self._changed(conn)
         return added
 
     def delete(self, article_id: str) -> bool:
         """Remove an article and its mentions; False if there was none. Places stay (shared)."""
-        with self._transaction() as conn:
+        with self._transaction() as conn, rollup.recounted(conn, ":id", {"id": article_id}):
             conn.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
             deleted = conn.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount == 1
             if deleted:
@@ -151,15 +158,20 @@ class Store:
         now and in later ingests). Logged, and undone exactly by `undo_correction`."""
         with self._transaction() as conn:
             if place is not None:
-                conn.execute(_PLACE_UPSERT, _place_row(place))
-            done = _corrections.apply(conn, mention_id, scope, place.id if place else None, who)
+                _upsert_places(conn, [place])
+            mention = conn.execute("SELECT norm, context FROM mentions WHERE id = :id", {"id": mention_id}).fetchone()
+            # every scope changes mentions of this name in this context only: their articles recounted
+            key = {"norm": mention[0], "context": mention[1]} if mention else {"norm": None, "context": None}
+            with rollup.recounted(conn, _NAMED_IN, key):
+                done = _corrections.apply(conn, mention_id, scope, place.id if place else None, who)
             self._changed(conn)
             return done
 
     def undo_correction(self, correction_id: int, who: str = "local") -> int:
         """Undo a logged correction; how many mentions got their previous resolution back."""
         with self._transaction() as conn:
-            restored = _corrections.undo(conn, correction_id, who)
+            with rollup.recounted(conn, _CHANGED_BY, {"correction": correction_id}):
+                restored = _corrections.undo(conn, correction_id, who)
             self._changed(conn)
             return restored
 
@@ -177,6 +189,25 @@ class Store:
                       (SELECT count(DISTINCT place_id) FROM mentions), (SELECT count(*) FROM corrections)"""
         ).fetchone()
         return dict(zip(("articles", "mentions", "resolved", "places", "corrections"), row))
+
+
+def _upsert_places(conn: Database, places: Iterable[Place]) -> None:
+    """Store places, new or updated. A place whose kind changes (a rebuilt gazetteer, a user's
+    own) moves its articles' counts between kinds in the roll-ups."""
+    places = list(places)
+    marks = {f"p{i}": p.id for i, p in enumerate(places)}
+    stored: dict[str, str] = {}
+    if marks:
+        stored = dict(conn.execute(
+            f"SELECT id, kind FROM places WHERE id IN ({', '.join(':' + k for k in marks)})", marks).fetchall())
+    moved = {k: p.id for k, p in zip(marks, places) if stored.get(p.id, p.kind) != p.kind}
+    rows = [_place_row(p) for p in places]
+    if not moved:
+        conn.executemany(_PLACE_UPSERT, rows)
+        return
+    touched = f"SELECT article_id FROM mentions WHERE place_id IN ({', '.join(':' + k for k in moved)})"
+    with rollup.recounted(conn, touched, moved):
+        conn.executemany(_PLACE_UPSERT, rows)
 
 
 def _date_sources(db: Database) -> None:

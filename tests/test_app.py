@@ -810,3 +810,55 @@ def test_play_steps_whole_months_and_stays_inside_the_span():
     two = (date(2020, 2, 1), date(2020, 3, 31))  # a two-month range moves as two whole months
     assert step(two, span, "month", 1) == (date(2020, 3, 1), date(2020, 4, 30))
     assert step((date(2020, 1, 12), date(2020, 1, 18)), span, "week", -1) == (date(2020, 1, 12), date(2020, 1, 18))
+
+
+# ---- on a PostgreSQL server ---------------------------------------------------------------
+
+
+def test_the_page_runs_unchanged_on_postgresql(data, postgres, monkeypatch, fake_map, tmp_path):
+    """PLACEWIRE_STORE names a database on a PostgreSQL server: the same page, the same journey."""
+    from datetime import date
+
+    from geodata import queries
+
+    url = postgres.database()
+    monkeypatch.setenv("PLACEWIRE_STORE", url)
+    at = app().run()  # first start: the seeds go into the server
+    assert not at.exception
+    assert {"Aleppo", "Idlib"} <= place_names(fake_map.maps[-1])
+    assert not (data / "placewire.sqlite").exists()  # nothing went to the data directory's file
+
+    extra = pagekit.write_jsonl(tmp_path / "extra.jsonl", pagekit.CORPUS)
+    [report] = ingest_files(url, [(extra.name, extra.read_bytes())])  # another writer, meanwhile
+    assert report.added == len(pagekit.CORPUS)
+    fake_map.clicks.append(pagekit.ALEPPO)
+    at.run()  # the store's version moved: the page shows the new articles
+    assert "Aleppo" in panel_head(at)
+    dates = [re.search(r"(\d{4}-\d\d-\d\d|date unknown)", e).group(1) for e in panel_entries(at)]
+    assert dates == ["2020-02-05", "2020-01-20", "2020-01-12", "date unknown"]
+
+    at.date_input(key="dates").set_value((date(2020, 2, 1), date(2020, 2, 28))).run()
+    assert "Saraqib" not in place_names(fake_map.maps[-1])
+    labels = [b.label for b in at.sidebar.button if b.key.startswith("open_")]
+    assert len(labels) == 1 and "Ceasefire talks in February" in labels[0]
+    assert any(e.label == "Unknown date: 1 article" for e in at.sidebar.expander)
+    at.text_input(key="search").input("Saraqeb").run()
+    at.button(key="pick_gn:164816").click().run()
+    assert at.session_state["place"] == "gn:164816"
+    assert not panel_entries(at)  # Saraqeb is named in January, March and undated: not in February
+
+    rows = list(csv.DictReader(io.StringIO(export_text(url, at.session_state["filter"], "csv"))))
+    assert {r["title"] for r in rows} == {"Ceasefire talks in February"}
+
+    with queries.connect(url) as conn:
+        seed = queries.article(conn, pagekit.SEED_ID)
+    aleppo = next(m for m in seed["mentions"] if m["surface"] == "Aleppo")
+    at = app(article=pagekit.SEED_ID).run()
+    at.selectbox(key="correct_mention").set_value(aleppo)
+    at.radio(key="correct_action").set_value("Not a place").run()
+    at.button(key="correct_save").click().run()
+    assert any("not a place" in s.value for s in at.main.success)
+    with queries.connect(url) as conn:
+        statuses = {r[0] for r in conn.execute("SELECT status FROM mentions WHERE norm = 'aleppo' AND context = 'SY'")}
+    assert statuses == {"rejected"}
+    assert "Aleppo" not in place_names(fake_map.maps[-1]) and not at.exception

@@ -120,6 +120,31 @@ def test_db_option_and_stats_and_delete(data_dir, tmp_path):
     assert gone.stderr == f"no article {SEED_URL} in {other}\n"
 
 
+def test_every_command_on_postgresql_gives_what_it_gives_on_sqlite(data_dir, postgres, tmp_path):
+    """PLACEWIRE_STORE or --db names a PostgreSQL database: the same commands, the same output."""
+    url = postgres.database()
+    files = [REPO / "seeds", FIXTURES / "articles.jsonl"]
+    lite = tmp_path / "same.sqlite"
+    out = {}
+    for store in (url, lite):
+        run = geodata(data_dir, "ingest", *files, "--db", store)
+        out[store] = [run.stdout.replace(str(store), "STORE"), geodata(data_dir, "stats", "--db", store).stdout]
+        out[store].append(geodata(data_dir, "export", "--format", "csv", "--db", store).stdout)
+    assert out[url] == out[lite]
+    assert out[url][1].startswith("articles: 4\n") and len(out[url][2].splitlines()) > 20
+    assert not (data_dir / "placewire.sqlite").exists()
+    # the environment variable instead of --db; the password never printed
+    env_run = subprocess.run([sys.executable, "-m", "geodata", "delete", SEED_URL], cwd=REPO, capture_output=True,
+                             text=True, timeout=120, env=dict(os.environ, PLACEWIRE_DATA=str(data_dir),
+                                                              PLACEWIRE_STORE=url))
+    assert env_run.returncode == 0 and env_run.stdout == f"deleted {SEED_URL}\n"
+    assert geodata(data_dir, "stats", "--db", url).stdout.startswith("articles: 3\n")
+    secret = url.replace("postgres@", "postgres:s3cret@")
+    run = geodata(data_dir, "ingest", FIXTURES / "article.txt", "--db", secret, check_rc=None)
+    assert "s3cret" not in run.stdout + run.stderr  # (trust auth: a password is not even asked)
+    assert "postgres:***@" in run.stdout
+
+
 def test_export_csv_and_geojson(data_dir):
     geodata(data_dir, "ingest", REPO / "seeds", FIXTURES / "articles.json")
     conn = db(data_dir)

@@ -98,7 +98,7 @@ def test_an_older_store_gains_the_new_columns_and_keeps_its_data(store_location)
         s.add(*seed_pair())
         # as a store written before these columns existed
         s.conn.execute("ALTER TABLE articles DROP COLUMN origin")
-        for index in ("mentions_place", "mentions_day"):
+        for index in ("mentions_place_newest", "mentions_day"):
             s.conn.execute(f"DROP INDEX {index}")
         s.conn.execute("ALTER TABLE mentions DROP COLUMN day")
         assert "origin" not in s.conn.columns("articles")
@@ -370,3 +370,71 @@ def test_geojson_keeps_a_row_without_coordinates():
 def test_unknown_export_format():
     with pytest.raises(ValueError, match="unknown export format 'kml'; use one of csv, geojson"):
         export([], "kml")
+
+
+# --- concurrent writers and readers ----------------------------------------------------------
+
+WRITER = r"""
+import sys
+from geodata.model import Article, Mention, Place
+from geodata.store import Store
+
+location, name, batches = sys.argv[1], sys.argv[2], int(sys.argv[3])
+aleppo = Place("test:aleppo", "Aleppo", "city", "SY", 36.2, 37.16)
+idlib = Place("test:idlib", "Idlib", "admin1", "SY", 35.93, 36.63)
+with Store(location) as store:
+    for b in range(batches):
+        batch = []
+        for i in range(20):
+            # ids 0-4 of every batch are written by both writers: one of them must win, whole
+            n = f"shared-{b}-{i}" if i < 5 else f"{name}-{b}-{i}"
+            k = 2 + (b + i) % 5
+            text = "Aleppo and Idlib. " * k
+            mentions = [Mention(18 * j + s, 18 * j + s + len(p.name), p.name, 18 * j, 18 * j + 17,
+                                norm=p.name.lower(), context="SY", place=p, score=0.9)
+                        for j in range(k) for s, p in ((0, aleppo), (11, idlib))]
+            batch.append((Article(id=n, title=str(2 * k), text=text, source=name,
+                                  date=f"2020-01-{1 + (b + i) % 28:02d}"), mentions))
+        store.add_many(batch)
+print("done", flush=True)
+"""
+
+
+def test_concurrent_writers_a_correction_and_readers_lose_nothing(store_location):
+    """Two writers (a feed follower and an upload) with overlapping articles, a correction made
+    while they write, and the page's reads all the while: every article whole and once, the
+    correction on every mention of the name (those written after it too), the roll-up exact."""
+    from geodata import queries
+
+    east = Place("test:aleppo-east", "East Aleppo", "city", "SY", 36.21, 37.19)
+    with Store(store_location) as store:
+        store.add(*seed_pair())  # its Aleppo is the mention corrected below
+        env = dict(os.environ, PYTHONPATH=str(REPO))
+        writers = [subprocess.Popen([sys.executable, "-c", WRITER, store_location, name, "12"], env=env,
+                                    stdout=subprocess.PIPE, text=True) for name in ("follower", "upload")]
+        seed_aleppo = store.conn.execute("SELECT id FROM mentions WHERE surface = 'Aleppo'").fetchone()[0]
+        reads, corrected, seen = 0, False, -1
+        with queries.connect(store_location) as conn:
+            while any(w.poll() is None for w in writers) or reads < 5:
+                count = queries.mention_count(conn, Filter(include_demonyms=True, include_countries=True))
+                assert count >= seen  # nothing read goes missing later (mentions only move)
+                seen = count
+                queries.place_counts(conn, Filter())
+                queries.articles(conn, Filter(), limit=20)
+                reads += 1
+                if not corrected and count > 200:
+                    store.correct(seed_aleppo, east)
+                    corrected = True
+        assert corrected and all(w.wait() == 0 and w.stdout.read() == "done\n" for w in writers)
+        rows = store.conn.execute(
+            "SELECT a.id, a.title, count(m.id) FROM articles a LEFT JOIN mentions m ON m.article_id = a.id"
+            " GROUP BY a.id, a.title").fetchall()
+        assert len(rows) == 1 + 12 * (5 + 15 + 15)  # shared ids once, each writer's own
+        assert all(int(title) == n for id_, title, n in rows if id_ != seed_pair()[0].id)
+        places = {r[0]: r[1] for r in store.conn.execute(
+            "SELECT place_id, count(*) FROM mentions WHERE norm = 'aleppo' GROUP BY place_id")}
+        assert list(places) == ["test:aleppo-east"]  # none kept the old place, none lost it
+        with queries.connect(store_location) as conn:
+            for flt in (Filter(), Filter(include_demonyms=True, include_countries=True)):
+                assert queries.place_counts(conn, flt) == queries.place_counts(conn, flt, rollup=False)
+                assert queries.daily_counts(conn, flt) == queries.daily_counts(conn, flt, rollup=False)

@@ -1,0 +1,206 @@
+"""The roll-ups of counted mentions: per place and period (place_periods), per day and place kind
+(kind_days). geodata.queries reads them instead of the mentions whenever it can.
+
+place_periods holds, per place, every source together by day, month and year, and each source by
+day; `periods` cuts a date range into the fewest of those rows (whole years, whole months, the
+days at either end), and the rows of one place lie together, so a year's map reads a row or
+a few per place, with no sort. kind_days holds the totals over places, per day, place kind and
+source, in day order: the timeline and the counts.
+
+The store keeps both exact, in the transaction of every write that changes mentions, one
+article at a time: an article's whole contribution comes out before its mentions change and goes
+back in after (`recounted`), which keeps the distinct-article counts right. An article has one
+day and one source, so summing a place's rows over disjoint periods and sources counts each of
+its articles once. A write that changes mentions (their place or status), an article's date or
+source, or a place's kind must go through `recounted` (or `add`, for new articles).
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Iterator, Sequence
+
+from geodata.database import Database
+
+# A mention counts when it is resolved and not rejected by a user: the one definition, shared
+# with geodata.queries (over mentions `m`).
+COUNTED = "m.place_id IS NOT NULL AND m.status != 'rejected'"
+_TOPONYM = "CASE WHEN m.kind = 'demonym' THEN 0 ELSE 1 END"
+# An article's counted mentions per place `t` (as toponyms, as demonyms), with the article `a`
+# and the place `p`: what every roll-up row sums (no count(DISTINCT) needed for articles).
+_PAIRS = f"""
+    FROM (SELECT m.article_id, m.place_id, sum({_TOPONYM}) AS mentions, sum(1 - {_TOPONYM}) AS demonyms
+          FROM mentions m WHERE m.article_id IN ({{articles}}) AND {COUNTED}
+          GROUP BY m.article_id, m.place_id) AS t
+    JOIN articles a ON a.id = t.article_id JOIN places p ON p.id = t.place_id
+"""
+_MENTIONS = {"mentions": "sum(t.mentions)", "demonyms": "sum(t.demonyms)"}
+
+
+@dataclass(frozen=True)
+class Rollup:
+    table: str
+    keys: dict[str, str]  # column -> expression over _PAIRS' t, a and p, and views v
+    measures: dict[str, str]  # column -> aggregate
+    views: str = ""  # rows `v` each mention is counted once per (a subquery), with a condition
+    where: str = "TRUE"
+    spans: bool = False  # keeps each row's first and last day (_SPANS)
+
+
+# The first and last day with the place named as a toponym, and either way: merged as articles
+# come in; computed again from the day rows after a removal (a minimum cannot be taken back).
+_SPANS = {
+    "first": ("min", "CASE WHEN t.mentions > 0 THEN a.published END"),
+    "last": ("max", "CASE WHEN t.mentions > 0 THEN a.published END"),
+    "first_any": ("min", "a.published"),
+    "last_any": ("max", "a.published"),
+}
+_SPAN_OF_DAYS = {"first": ("min", "d.mentions > 0"), "last": ("max", "d.mentions > 0"),
+                 "first_any": ("min", "d.mentions + d.demonyms > 0"), "last_any": ("max", "d.mentions + d.demonyms > 0")}
+
+
+# The rows of place_periods a mention counts in: every source together by day, month and year,
+# its own source by day (an empty source only together: no filter picks it).
+_VIEWS = " UNION ALL ".join(
+    f"SELECT '{grain}' AS grain, {own} AS own" for grain, own in (("day", 0), ("month", 0), ("year", 0), ("day", 1)))
+_PERIOD = ("CASE v.grain WHEN 'day' THEN coalesce(a.published, '') WHEN 'month' THEN substr(a.published, 1, 7)"
+           " ELSE substr(a.published, 1, 4) END")
+
+ROLLUPS = (
+    Rollup(
+        "place_periods",
+        {"source": "CASE WHEN v.own = 1 THEN a.source ELSE '' END", "grain": "v.grain", "period": _PERIOD,
+         "place_id": "t.place_id"},
+        {**_MENTIONS, "articles": "sum(CASE WHEN t.mentions > 0 THEN 1 ELSE 0 END)", "articles_any": "count(*)"},
+        views=f"CROSS JOIN ({_VIEWS}) AS v",
+        where="(v.grain = 'day' OR a.published IS NOT NULL) AND (v.own = 0 OR a.source != '')",
+        spans=True,
+    ),
+    Rollup("kind_days", {"day": "coalesce(a.published, '')", "kind": "p.kind", "source": "a.source"}, _MENTIONS),
+)
+
+def _contribution(r: Rollup, articles: str) -> str:
+    """Add (:sign 1) or take out (:sign -1) the articles' counts, row by row of the roll-up."""
+    spans = _SPANS if r.spans else {}
+    columns = ", ".join([*r.keys, *r.measures, *spans])
+    values = [*r.keys.values(), *(f":sign * {m}" for m in r.measures.values()),
+              *(f"{agg}({expression})" for agg, expression in spans.values())]
+    updates = [f"{m} = {r.table}.{m} + excluded.{m}" for m in r.measures]
+    for column, (agg, _) in spans.items():  # merged when adding; left for _respanned when taking out
+        better = "<" if agg == "min" else ">"
+        updates.append(f"{column} = CASE WHEN :sign < 0 OR excluded.{column} IS NULL THEN {r.table}.{column}"
+                       f" WHEN {r.table}.{column} IS NULL OR excluded.{column} {better} {r.table}.{column}"
+                       f" THEN excluded.{column} ELSE {r.table}.{column} END")
+    return f"""
+        INSERT INTO {r.table} ({columns})
+        SELECT {', '.join(values)}
+        {_PAIRS.format(articles=articles)} {r.views}
+        WHERE {r.where}
+        GROUP BY {', '.join(r.keys.values())}
+        ON CONFLICT ({', '.join(r.keys)}) DO UPDATE SET {', '.join(updates)}
+    """
+
+
+def _touched(r: Rollup, articles: str) -> str:
+    """The rows the articles count in."""
+    return (f"({', '.join(r.keys)}) IN (SELECT {', '.join(r.keys.values())}"
+            f" {_PAIRS.format(articles=articles)} {r.views} WHERE {r.where})")
+
+
+def _emptied(r: Rollup, articles: str) -> str:
+    """Rows a removal brought to nothing."""
+    return f"DELETE FROM {r.table} WHERE mentions = 0 AND demonyms = 0 AND {_touched(r, articles)}"
+
+
+def _respanned(r: Rollup, articles: str) -> str:
+    """First and last days after a removal, from the day rows inside each row's period (a day's
+    own row; a month's or year's days: they sort between 'yyyy-mm' and 'yyyy-mm-99')."""
+    sets = [f"""{column} = (SELECT {agg}(d.period) FROM {r.table} d
+                WHERE d.place_id = {r.table}.place_id AND d.source = {r.table}.source AND d.grain = 'day'
+                AND d.period BETWEEN {r.table}.period AND {r.table}.period || '-99' AND d.period != ''
+                AND {condition})""" for column, (agg, condition) in _SPAN_OF_DAYS.items()]
+    return f"UPDATE {r.table} SET {', '.join(sets)} WHERE {_touched(r, articles)}"
+
+
+_CHUNK = 5000  # article ids per statement (both backends allow far more parameters)
+
+
+def _apply(db: Database, articles: str, params: dict, sign: int) -> None:
+    for r in ROLLUPS:
+        db.execute(_contribution(r, articles), {**params, "sign": sign})
+        if sign < 0:
+            db.execute(_emptied(r, articles), params)
+            if r.spans:
+                db.execute(_respanned(r, articles), params)
+
+
+def add(db: Database, article_ids: Sequence[str]) -> None:
+    """Count new articles in (their mentions are stored, in this transaction)."""
+    ids = list(article_ids)
+    for at in range(0, len(ids), _CHUNK):
+        chunk = ids[at:at + _CHUNK]
+        params = {f"a{i}": article_id for i, article_id in enumerate(chunk)}
+        _apply(db, ", ".join(f":{name}" for name in params), params, +1)
+
+
+@contextmanager
+def recounted(db: Database, articles: str, params: dict) -> Iterator[None]:
+    """Around a change to some articles' mentions: their counts out before, back in after.
+
+    `articles` is SQL giving the ids of the articles touched (a subquery, or one `:param`),
+    the same before and after the change.
+    """
+    _apply(db, articles, params, -1)
+    yield
+    _apply(db, articles, params, +1)
+
+
+def rebuild(db: Database) -> None:
+    """Count every stored article anew (a store from before the roll-ups, or a repair)."""
+    for r in ROLLUPS:
+        db.execute(f"DELETE FROM {r.table}")
+    _apply(db, "SELECT id FROM articles", {}, +1)
+
+
+# --- reading place_periods -------------------------------------------------------------------
+
+UNKNOWN = ("day", "", "")  # the day rows of articles of unknown date
+
+
+def periods(start: str | None, end: str | None) -> list[tuple[str, str, str]]:
+    """The days from `start` to `end` (ISO dates, inclusive; None: unbounded) as the fewest
+    place_periods rows: (grain, first period, last period) ranges of whole years, whole months,
+    and days at either end. Unknown dates belong only to an unbounded range."""
+    if not start and not end:
+        return [("year", "0000", "9999"), UNKNOWN]
+    first = date.fromisoformat(start) if start else date.min
+    last = date.fromisoformat(end) if end else date.max
+    whole_from = first if first.day == 1 else _next_month(first)  # the first whole month
+    month_end = last == date.max or (last + timedelta(days=1)).day == 1
+    whole_to = last if month_end else last.replace(day=1) - timedelta(days=1)  # the last whole month's end
+    if whole_from > whole_to:  # no whole month in the range
+        return [("day", first.isoformat(), last.isoformat())] if first <= last else []
+    out = []
+    if first < whole_from:
+        out.append(("day", first.isoformat(), (whole_from - timedelta(days=1)).isoformat()))
+    years = (whole_from.year + (whole_from.month != 1), whole_to.year - (whole_to.month != 12))
+    if years[0] <= years[1]:
+        out.append(("year", f"{years[0]:04d}", f"{years[1]:04d}"))
+        if whole_from.year < years[0]:
+            out.append(("month", _month(whole_from), f"{whole_from.year:04d}-12"))
+        if whole_to.year > years[1]:
+            out.append(("month", f"{whole_to.year:04d}-01", _month(whole_to)))
+    else:
+        out.append(("month", _month(whole_from), _month(whole_to)))
+    if whole_to < last:
+        out.append(("day", (whole_to + timedelta(days=1)).isoformat(), last.isoformat()))
+    return out
+
+
+def _month(d: date) -> str:
+    return d.isoformat()[:7]
+
+
+def _next_month(d: date) -> date:
+    return date(d.year + d.month // 12, d.month % 12 + 1, 1)
