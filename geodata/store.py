@@ -68,6 +68,9 @@ class Store:
         with self.conn.transaction() as db:
             yield db
 
+    # Modules that own tables of their own (geodata.stories, geodata.follow) write through this.
+    transaction = _transaction
+
     # --- articles ------------------------------------------------------------------------------
 
     def has(self, article_id: str) -> bool:
