@@ -1,4 +1,4 @@
-"""The command line: `python -m geodata ingest|export|delete|stats|parse|eval`.
+"""The command line: `python -m geodata ingest|export|delete|stats|parse|eval|follow`.
 
 ingest loads articles (geodata.articles), finds and resolves their places (geodata.parser) and
 stores them (geodata.store); export writes the stored mentions as CSV or GeoJSON. Problems with
@@ -13,6 +13,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from geodata import evaluate, paths
+from geodata.follow import cli as follow_cli
 from geodata.articles import MAX_BYTES, Problem, load
 from geodata.database import describe
 from geodata.export import FORMATS, export
@@ -41,6 +42,7 @@ def ingest_command(args: argparse.Namespace) -> int:
         f"articles: {report.added} added, {report.present} already present\n"
         f"mentions: {report.mentions} added ({report.unresolved} unresolved)\n"
         f"places:   {len(report.places)} in the added articles\n"
+        f"stories:  {report.copies} of the added articles are syndicated copies (counted once)\n"
         f"store:    {describe(args.db)}"
     )
     if report.problems:
@@ -110,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(func=build_index_command)
 
     evaluate.add_arguments(commands)
+    follow_cli.add_arguments(commands, db)
     return cli
 
 

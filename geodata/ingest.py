@@ -2,13 +2,15 @@
 
 Each article is parsed and stored in batches (one transaction each, so a killed process leaves
 no half article); an article already stored is skipped before parsing; a problem with one input
-is recorded and the rest goes on.
+is recorded and the rest goes on. Each stored article joins its story (geodata.stories), so a
+syndicated copy counts once.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from . import stories
 from .articles import Article, Item, Problem
 from .store import Store
 
@@ -19,6 +21,7 @@ class IngestReport:
 
     added: int = 0
     present: int = 0
+    copies: int = 0  # added articles that are syndicated copies of a stored story
     mentions: int = 0
     unresolved: int = 0
     places: set[str] = field(default_factory=set)
@@ -27,16 +30,26 @@ class IngestReport:
 
 def ingest(items: Iterable[Item], store: Store, *, batch: int = 200,
            on_article: Callable[[Article], None] = lambda article: None,
-           report: IngestReport | None = None) -> IngestReport:
-    """Parse and store every article of `items`; record every Problem in the report."""
+           report: IngestReport | None = None, catch_up: bool = True) -> IngestReport:
+    """Parse and store every article of `items`; record every Problem in the report.
+
+    `catch_up` first groups stored articles that are in no story yet (a caller that ingests one
+    article at a time does that once itself)."""
     from .parser import get_parser  # loads the gazetteer index: only when there is work
 
     parser = get_parser()
     report = report or IngestReport()
     pending: list = []
+    if catch_up:
+        stories.group(store)  # articles stored before grouping existed, or by a killed process
 
     def flush() -> None:
-        for (_, mentions), added in zip(pending, store.add_many(pending)):
+        flags = store.add_many(pending)
+        # syndicated copies join their story (a second transaction: an article a killed process
+        # left ungrouped is grouped by the next ingest's catch-up)
+        new = [article.id for (article, _), added in zip(pending, flags) if added]
+        report.copies += sum(g.match is not None for g in stories.group(store, new))
+        for (_, mentions), added in zip(pending, flags):
             if added:
                 report.added += 1
                 report.mentions += len(mentions)
