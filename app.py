@@ -14,7 +14,7 @@ from datetime import date
 
 import streamlit as st
 
-from components import access, correct, export, filters, loaders, panel, reader, share, timeline, upload
+from components import access, copies, correct, export, filters, loaders, panel, reader, share, sources, timeline, upload
 from components import map as placemap
 from components.assets import install as install_assets
 from components.assets import missing as missing_assets
@@ -67,14 +67,19 @@ editable = access.can_edit()
 # ---- sidebar: filters, timeline, add, export, admin -----------------------------------------
 with st.sidebar:
     st.title("Placewire")
-    st.caption(" · ".join(f"{n} {word}{'s' * (n != 1)}" for n, word in (
-        (totals["articles"], "article"), (totals["mentions"], "place mention"), (totals["places"], "place"))))
+    st.caption(" · ".join(f"{n} {one if n == 1 else many}" for n, one, many in (
+        (totals["articles"], "article", "articles"), (totals["articles"] - totals["copies"], "story", "stories"),
+        (totals["mentions"], "place mention", "place mentions"), (totals["places"], "place", "places"))))
+    followed, last_update = loaders.followed(STORE, ver)
+    if followed:
+        st.caption(sources.caption(followed, last_update))
     filters.place_search(lambda q: loaders.search(STORE, ver, q), select_place)
     filters.narrowing(all_sources)
     filters.layers()
     flt = Filter(
         sources=tuple(state["sources"]), kinds=tuple(state["kinds"]), words=state["words"].strip(),
         include_demonyms=state["demonyms"], include_countries=state["countries"],
+        every_copy=state["copies"],
     )
     st.subheader("Timeline")
     chosen = timeline.date_range(*span) if span else None
@@ -101,6 +106,8 @@ with st.sidebar:
         upload.show(STORE, editable=editable, on_added=st.cache_data.clear)
     with st.expander("Export this filter", key="export_expander"):
         export.show(STORE, flt, in_filter)
+    with st.expander("Followed sources", key="sources_expander"):
+        sources.show(STORE, followed, editable=editable, on_changed=st.cache_data.clear)
     access.unlock()
 state["filter"] = flt  # what the page shows, for the export and for tests
 view = share.view_for(flt)  # a shared map view holds while the filter is the shared one
@@ -137,12 +144,14 @@ with left:
 with right:
     limit = state.get("panel_limit", panel.PAGE)
     for_place = replace(flt, place_id=place["place_id"]) if place else None
+    rows = loaders.mentions(STORE, ver, for_place, limit) if place else []
     panel.show(
         place,
-        loaders.mentions(STORE, ver, for_place, limit) if place else [],
+        rows,
         loaders.mention_count(STORE, ver, for_place) if place else 0,
         on_read=open_article,
         on_more=lambda: more("panel_limit", panel.PAGE),
+        copies=loaders.copies(STORE, ver, tuple(r["article_id"] for r in rows)),
     )
 
 # ---- reader ---------------------------------------------------------------------------------
@@ -155,6 +164,7 @@ if art:
     with head[0]:
         clicked = reader.show(art, selected=state["place"])
     head[1].button("Close", key="reader_close", on_click=open_article, args=(None,))
+    copies.reader_list(loaders.copies(STORE, ver, (art["id"],)).get(art["id"], []), open_article)
     if clicked:
         select_place(clicked)
         st.rerun()

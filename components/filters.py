@@ -46,9 +46,12 @@ def narrowing(all_sources: list[str]) -> None:
 
 
 def layers() -> None:
-    """Map layer toggles (session keys countries, demonyms, heat)."""
+    """Map layer toggles and how copies count (session keys countries, demonyms, heat, copies)."""
     st.toggle("Country pins", key="countries",
               help="A pin in the middle of a country misleads, so country mentions are hidden unless asked for")
     st.toggle("Demonyms (Russian, Turkish…)", key="demonyms",
               help="Adjectives of nationality, pinned on their country (shown with country pins on)")
     st.toggle("Heat layer", key="heat")
+    st.toggle("Count every copy", key="copies",
+              help="A story reprinted by several outlets (syndicated copies) counts once on the map, "
+                   "the timeline and the export; on, every copy counts")

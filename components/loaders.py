@@ -127,3 +127,19 @@ def map_layer(path: str, ver: tuple, flt: Filter) -> str:
     from components import map as placemap
 
     return placemap.payload(placemap.features(places(path, ver, flt), excerpts(path, ver, flt)))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def copies(path: Path, ver: tuple, article_ids: tuple[str, ...]) -> dict[str, list[dict]]:
+    """The syndicated copies of each of these articles (geodata.queries.copies)."""
+    with _conn(path) as conn:
+        return queries.copies(conn, article_ids)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def followed(path: Path, ver: tuple) -> tuple[list[dict], str | None]:
+    """The followed sources with their state, and when one was last read successfully."""
+    from geodata.follow import registry
+
+    with _conn(path) as conn:
+        return registry.sources(conn), registry.last_update(conn)

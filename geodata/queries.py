@@ -9,7 +9,7 @@ A mention counts when it is resolved and not rejected by a user's correction.
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 from rapidfuzz import fuzz, process
@@ -29,7 +29,9 @@ class Filter:
 
     Dates are ISO yyyy-mm-dd, inclusive; with either set, articles of unknown date drop out of the
     mention queries (the page lists them apart). `words` must all occur in the article's text
-    ("quoted phrases" stay together). `bbox` is (south, west, north, east).
+    ("quoted phrases" stay together). `bbox` is (south, west, north, east). Unless `every_copy`,
+    the copies of one story (geodata.stories) count as one article: the first published of
+    them in the filter.
     """
 
     start: str | None = None
@@ -41,6 +43,7 @@ class Filter:
     include_demonyms: bool = False
     include_countries: bool = False
     bbox: tuple[float, float, float, float] | None = None
+    every_copy: bool = False  # False: a syndicated story counts once (see _one_copy)
 
 
 def connect(location, readonly: bool = True) -> Database:
@@ -62,25 +65,46 @@ def _like(word: str) -> str:
     return f"%{escaped}%"
 
 
-def _article_where(flt: Filter, params: dict, dates: bool = True) -> list[str]:
-    """Conditions on the article alias `a`: sources, words and (optionally) its date."""
+def _article_where(flt: Filter, params: dict, dates: bool = True, alias: str = "a") -> list[str]:
+    """Conditions on the article alias `a`: sources, words, (optionally) its date, one copy."""
     where = []
     if dates and flt.start:
-        where.append("a.published >= :start")
+        where.append(f"{alias}.published >= :start")
         params["start"] = flt.start
     if dates and flt.end:
-        where.append("a.published <= :end")
+        where.append(f"{alias}.published <= :end")
         params["end"] = flt.end
     if flt.sources:
         names = []
         for i, source in enumerate(flt.sources):
             params[f"src{i}"] = source
             names.append(f":src{i}")
-        where.append(f"a.source IN ({', '.join(names)})")
+        where.append(f"{alias}.source IN ({', '.join(names)})")
     for i, word in enumerate(_words(flt.words)):
         params[f"w{i}"] = _like(word)
-        where.append(f"a.text LIKE :w{i} ESCAPE '\\'")
+        where.append(f"{alias}.text LIKE :w{i} ESCAPE '\\'")
+    if not flt.every_copy:
+        where.append(_one_copy(flt, params, dates, alias))
     return where
+
+
+def _one_copy(flt: Filter, params: dict, dates: bool, alias: str) -> str:
+    """The article is no later copy of a story another copy in the filter already stands for.
+
+    Of a story's copies in the filter, the first published counts (unknown dates last; on the
+    same day the story's first stored): a reprint's mentions, dates and excerpts do not count again. Only stories
+    with copies are ranked, so the set is small and computed once per query.
+    """
+    inner = " AND ".join(_article_where(replace(flt, every_copy=True), params, dates, alias="c")) or "1 = 1"
+    return f"""{alias}.id NOT IN (
+        SELECT ranked.id FROM (
+            SELECT sm.article_id AS id, row_number() OVER (
+                       PARTITION BY sm.story_id
+                       ORDER BY c.published IS NULL, c.published, c.id <> sm.story_id, c.added_at, c.id) AS n
+            FROM story_members sm JOIN articles c ON c.id = sm.article_id
+            WHERE sm.story_id IN (SELECT story_id FROM story_members WHERE story_id <> article_id)
+              AND {inner}
+        ) ranked WHERE ranked.n > 1)"""
 
 
 def _mention_where(flt: Filter, params: dict, dates: bool = True) -> str:
@@ -345,13 +369,38 @@ def date_span(conn: Database) -> tuple[str | None, str | None]:
 
 
 def totals(conn: Database) -> dict:
-    """How much the store holds: articles, undated articles, mentions, places."""
+    """How much the store holds: articles, undated articles, syndicated copies (articles that
+    are not their story's only one, less one per story), mentions, places."""
     r = conn.execute(
         """
         SELECT (SELECT count(*) FROM articles) AS articles,
                (SELECT count(*) FROM articles WHERE published IS NULL) AS undated,
+               (SELECT count(*) - count(DISTINCT story_id) FROM story_members) AS copies,
                (SELECT count(*) FROM mentions) AS mentions,
                (SELECT count(*) FROM places) AS places
         """
     ).fetchone()
     return dict(r)
+
+
+def copies(conn: Database, article_ids: Iterable[str]) -> dict[str, list[dict]]:
+    """For each article, the other articles of its story (its syndicated copies, whatever the
+    filter), first published first. Articles without copies are left out."""
+    ids = list(dict.fromkeys(article_ids))
+    out: dict[str, list[dict]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        params = {f"i{n}": aid for n, aid in enumerate(chunk)}
+        rows = conn.execute(
+            f"""SELECT sm.article_id AS of, c.id, c.title, c.source, c.url, c.published
+                FROM story_members sm
+                JOIN story_members o ON o.story_id = sm.story_id AND o.article_id <> sm.article_id
+                JOIN articles c ON c.id = o.article_id
+                WHERE sm.article_id IN ({', '.join(f':{k}' for k in params)})
+                ORDER BY c.published IS NULL, c.published, c.id <> o.story_id, c.added_at, c.id""",
+            params,
+        )
+        for r in rows:
+            row = dict(r)
+            out.setdefault(row.pop("of"), []).append(row)
+    return out
