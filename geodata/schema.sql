@@ -71,7 +71,8 @@ CREATE TABLE IF NOT EXISTS corrections (
 CREATE TABLE IF NOT EXISTS story_members (
     article_id TEXT PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
     member     BIGINT NOT NULL,      -- a 64-bit hash of article_id (story_keys refers to it)
-    story_id   TEXT NOT NULL
+    story_id   TEXT NOT NULL,
+    size       INTEGER NOT NULL DEFAULT 0  -- its shingles (how many anchors a copy would share)
 );
 CREATE INDEX IF NOT EXISTS story_members_member ON story_members (member);
 CREATE INDEX IF NOT EXISTS story_members_story ON story_members (story_id);

@@ -8,9 +8,10 @@ Two articles are one story when most of the shorter one's shingles are in the ot
 
 Finding the candidates is a bottom-k MinHash sketch in the store: each article's ANCHORS
 smallest shingle hashes go into `story_keys`; a new article looks up all of its shingles
-there, so any stored article that shares a good part of it is found with near certainty
-(missing one that shares half its shingles takes sixteen misses in a row: p = 0.5^16), in one
-indexed query whatever the store's size. Each candidate is then checked exactly. A match joins
+there (its LOOKUP smallest: a shared anchor ranks low in both), so any stored article that
+shares a good part of it is found with near certainty (missing one that shares half its
+shingles takes sixteen misses in a row: p = 0.5^16), in one indexed query whatever the
+store's size. Each candidate is then checked exactly. A match joins
 the best match's story; no match starts one. Grouping is incremental: it runs at ingest, in
 the store's write transaction, and an article already grouped is never regrouped.
 
@@ -32,6 +33,7 @@ import numpy as np
 
 SHINGLE = 5  # words per shingle: different stories on the same town and day share few 5-grams
 ANCHORS = 16  # smallest shingle hashes of each article kept in the index
+LOOKUP = 4 * ANCHORS  # smallest shingle hashes of a new article looked up among the anchors
 THRESHOLD = 0.45  # containment at or above which two articles are one story (measured)
 MIN_SHARED = 12  # ...and at least this many shingles in common: short texts need near-identity
 CANDIDATES = 20  # stored articles checked exactly per new article, those sharing most anchors first
@@ -73,6 +75,21 @@ _MULTIPLIERS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E377
                          0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD], dtype=np.uint64)[:SHINGLE]
 
 
+_WORD_HASHES: dict[str, int] = {}
+
+
+def _word_hashes(words: list[str]) -> list[int]:
+    """crc32 of each word, remembered (looking words up is faster than hashing; news reuses them)."""
+    hashes = list(map(_WORD_HASHES.get, words))
+    if None in hashes:
+        if len(_WORD_HASHES) > 500_000:
+            _WORD_HASHES.clear()
+        for i, h in enumerate(hashes):
+            if h is None:
+                hashes[i] = _WORD_HASHES[words[i]] = zlib.crc32(words[i].encode())
+    return hashes
+
+
 def _mix(h: np.ndarray) -> np.ndarray:
     h ^= h >> np.uint64(33)
     h *= np.uint64(0xFF51AFD7ED558CCD)
@@ -105,7 +122,7 @@ def shingles(paragraphs: list[str]) -> frozenset[int]:
             if w:
                 out.add(_hash(" ".join(w)))
             continue
-        hashed = np.array([zlib.crc32(x.encode()) for x in w], dtype=np.uint64)
+        hashed = np.array(_word_hashes(w), dtype=np.uint64)
         n = len(w) - SHINGLE + 1
         h = hashed[:n] * _MULTIPLIERS[0]
         for j in range(1, SHINGLE):
@@ -177,43 +194,55 @@ def assign(conn, articles: Iterable[tuple[str, str]]) -> list[Grouped]:
         best = _best_match(conn, own)
         story = best[1] if best else article_id
         member = member_key(article_id)
-        conn.execute("INSERT INTO story_members (article_id, member, story_id) VALUES (:id, :m, :s)",
-                     {"id": article_id, "m": member, "s": story})
+        conn.execute("INSERT INTO story_members (article_id, member, story_id, size) VALUES (:id, :m, :s, :n)",
+                     {"id": article_id, "m": member, "s": story, "n": len(own.shingles)})
         conn.executemany("INSERT INTO story_keys (shingle, member) VALUES (:k, :m)",
                          [{"k": key, "m": member} for key in anchors(own.shingles)])
         out.append(Grouped(article_id, story, best[0] if best else None, best[2] if best else 0.0))
     return out
 
 
-def candidates(conn, own: frozenset[int]) -> list[int]:
-    """Members of the index sharing anchors with these shingles, most shared first (at most
-    CANDIDATES)."""
-    hits: dict[int, int] = {}
-    values = list(own)
-    for start in range(0, len(values), 500):  # well under every driver's limit on parameters
-        chunk = values[start:start + 500]
-        marks = ", ".join(f":k{i}" for i in range(len(chunk)))
-        for member, n in conn.execute(
-            f"SELECT member, count(*) FROM story_keys WHERE shingle IN ({marks}) GROUP BY member",
-            {f"k{i}": key for i, key in enumerate(chunk)},
-        ):
-            hits[member] = hits.get(member, 0) + n
-    return sorted(hits, key=lambda m: (-hits[m], m))[:CANDIDATES]
+def candidates(conn, own: frozenset[int]) -> list[tuple[str, str]]:
+    """(article id, story id) of the stored articles that may be copies: those whose anchors
+    are among these shingles' LOOKUP smallest, most shared first (at most CANDIDATES).
+
+    A stored article's anchor that the new one shares ranks about as low among the new one's
+    shingles as among its own (the hash order is the same), times the ratio of their sizes: the
+    LOOKUP smallest find every copy up to four times the stored one's length. One shared anchor
+    is chance (a common phrase) when a copy would share several: `_enough`.
+    """
+    keys = heapq.nsmallest(LOOKUP, own)  # sorted: the first ANCHORS are the new one's anchors
+    marks = ", ".join(f":k{i}" for i in range(len(keys)))
+    rows = conn.execute(
+        f"""SELECT sm.article_id, sm.story_id, sm.size, hits.n FROM (
+                SELECT member, count(*) AS n FROM story_keys WHERE shingle IN ({marks}) GROUP BY member
+            ) hits JOIN story_members sm ON sm.member = hits.member""",
+        {f"k{i}": key for i, key in enumerate(keys)},
+    ).fetchall()
+    kept = [r for r in rows if _enough(r[3], len(own), r[2])]
+    return [(r[0], r[1]) for r in sorted(kept, key=lambda r: (-r[3], r[0]))[:CANDIDATES]]
+
+
+def _enough(hits: int, size: int, stored: int) -> bool:
+    """Whether `hits` shared anchors can be a copy's: a copy of the stored article (`stored`
+    shingles) shares a THRESHOLD part of the smaller one, so about ANCHORS * THRESHOLD *
+    min(size, stored) / stored of the stored one's anchors; where that is 4 or more, one alone is
+    chance (a copy shows fewer than 2 once in a thousand)."""
+    expected = min(ANCHORS, stored) * THRESHOLD * min(size, stored) / max(stored, 1)
+    return hits >= (2 if expected >= 4 else 1)
 
 
 def _best_match(conn, own: Fingerprint) -> tuple[str, str, float] | None:
     """(article id, story id, containment) of the closest stored copy, or None."""
-    members = candidates(conn, own.shingles) if own.shingles else []
-    if not members:
+    found = candidates(conn, own.shingles) if own.shingles else []
+    if not found:
         return None
-    marks = ", ".join(f":m{i}" for i in range(len(members)))
-    rows = conn.execute(
-        f"""SELECT sm.article_id, sm.story_id, a.text FROM story_members sm
-            JOIN articles a ON a.id = sm.article_id WHERE sm.member IN ({marks})""",
-        {f"m{i}": m for i, m in enumerate(members)},
-    ).fetchall()
+    marks = ", ".join(f":a{i}" for i in range(len(found)))
+    texts = dict(conn.execute(f"SELECT id, text FROM articles WHERE id IN ({marks})",
+                              {f"a{i}": a for i, (a, _) in enumerate(found)}).fetchall())
     best = None
-    for article_id, story_id, text in rows:
+    for article_id, story_id in found:
+        text = texts[article_id]
         other = fingerprint(text)
         if not same_story(own, other):
             continue
