@@ -38,6 +38,8 @@ THRESHOLD = 0.45  # containment at or above which two articles are one story (me
 MIN_SHARED = 12  # ...and at least this many shingles in common: short texts need near-identity
 CANDIDATES = 20  # stored articles checked exactly per new article, those sharing most anchors first
 MIN_WORDS = 8  # a paragraph of reporting: a sentence of at least this many words
+LEDE_WORDS = 50  # the lede: the reporting's first paragraph, up to this many words
+LEDE_SHARE = 0.2  # ...of whose shingles a copy keeps at least this share (measured)
 
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d(?:[\d,.]*\d)?")  # 14, 380,000, 95.2
@@ -101,15 +103,18 @@ def _mix(h: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Fingerprint:
-    """What two articles are compared by: their shingles and the numbers they report."""
+    """What two articles are compared by: their shingles, their lede's, and the numbers they report."""
 
     shingles: frozenset[int]
+    lede: frozenset[int]
     numbers: frozenset[str]
 
 
 def fingerprint(text: str) -> Fingerprint:
     paragraphs = reporting(text)
-    return Fingerprint(shingles(paragraphs), frozenset(_NUMBER.findall(" ".join(paragraphs))))
+    lede = " ".join(paragraphs[0].split()[:LEDE_WORDS]) if paragraphs else ""
+    return Fingerprint(shingles(paragraphs), shingles([lede]) if lede else frozenset(),
+                       frozenset(_NUMBER.findall(" ".join(paragraphs))))
 
 
 def shingles(paragraphs: list[str]) -> frozenset[int]:
@@ -156,11 +161,19 @@ def numbers_agree(a: Fingerprint, b: Fingerprint) -> bool:
     return not small.numbers or 2 * len(small.numbers & large.numbers) >= len(small.numbers)
 
 
+def lede_kept(a: Fingerprint, b: Fingerprint) -> bool:
+    """Whether the shorter text's lede is, in part at least, in the other. A copy keeps the top
+    of the story (trims cut the end); a story on another event that reuses this one's background
+    paragraphs word for word opens with its own news."""
+    small, large = (a, b) if len(a.shingles) <= len(b.shingles) else (b, a)
+    return not small.lede or len(small.lede & large.shingles) >= LEDE_SHARE * len(small.lede)
+
+
 def same_story(a: Fingerprint, b: Fingerprint, threshold: float = THRESHOLD) -> bool:
     """Whether two articles are copies of one story (the measured rule)."""
     score, shared = containment(a.shingles, b.shingles)
     return (score >= threshold and (shared >= MIN_SHARED or a.shingles == b.shingles)
-            and numbers_agree(a, b))
+            and numbers_agree(a, b) and lede_kept(a, b))
 
 
 # ---------------------------------------------------------------------------------------------
