@@ -55,7 +55,8 @@ def ingest_command(args: argparse.Namespace) -> int:
 def export_command(args: argparse.Namespace) -> int:
     """Every stored mention with its place, as CSV or GeoJSON, to a file or stdout."""
     with Store(args.db) as store:
-        rows = mention_rows(store.conn, Filter(include_demonyms=True, include_countries=True))
+        rows = mention_rows(store.conn, Filter(include_demonyms=True, include_countries=True,
+                                               every_copy=args.every_copy))
     text = export(rows, args.format)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
@@ -99,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     exp = commands.add_parser("export", parents=[db], help="write the stored mentions as CSV or GeoJSON")
     exp.add_argument("--format", choices=FORMATS, required=True)
     exp.add_argument("--out", help="output file (default: standard output)")
+    exp.add_argument("--every-copy", action="store_true",
+                     help="every syndicated copy's mentions (default: a story's first copy stands for it)")
     exp.set_defaults(func=export_command)
 
     delete = commands.add_parser("delete", parents=[db], help="remove an article and its mentions")

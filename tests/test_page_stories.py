@@ -140,3 +140,19 @@ def test_the_followed_sources_and_their_state(corpus, monkeypatch):
     monkeypatch.setenv("PLACEWIRE_ADMIN", "secret")
     ro = app().run()
     assert ro.sidebar.dataframe and not [t for t in ro.sidebar.text_input if t.key == "follow_url"]
+
+
+def test_the_cli_export_counts_once_unless_asked(corpus):
+    import os
+    import subprocess
+    import sys
+
+    def export(*extra):
+        out = subprocess.run([sys.executable, "-m", "geodata", "export", "--format", "csv", *extra],
+                             cwd=pagekit.REPO, env=dict(os.environ, PLACEWIRE_DATA=str(corpus)),
+                             capture_output=True, text=True, check=True).stdout
+        return {r["article_id"] for r in csv.DictReader(io.StringIO(out))}
+
+    once, every = export(), export("--every-copy")
+    assert WIRE in once and not once & set(COPIES)
+    assert every == once | set(COPIES)
