@@ -280,3 +280,33 @@ def test_the_command_line_adds_lists_and_removes(data_dir):
     assert cli("remove", "Example News")[0] == 1
     code, out = cli("run", "--every", "5s")
     assert code == 2 and "at most once a minute" in out
+
+
+def test_the_registry_on_each_backend(store_location):
+    from geodata.follow.listing import Entry
+
+    with Store(store_location) as store:
+        url = "https://news.example/feed.xml"
+        assert registry.add(store, url, "News") and not registry.add(store, url)
+        assert [s["url"] for s in registry.due(store.conn, T0)] == [url]
+        entries = [Entry("https://news.example/a", "A", "2020-01-20", fingerprint="1"),
+                   Entry("https://news.example/b", "B", None, fingerprint="1"),
+                   Entry("javascript:alert(1)", "bad")]
+        assert registry.listed(store, url, entries, T0) == (2, 0)
+        assert registry.listed(store, url, entries, T0) == (0, 0)  # seen: not new again
+        assert [i.url for i in registry.waiting(store.conn, url)] == ["https://news.example/a", "https://news.example/b"]
+        registry.done(store, "https://news.example/a", "stored", T0)
+        assert registry.listed(store, url, [Entry("https://news.example/a", "A2", None, fingerprint="2")], T0) == (0, 1)
+        assert [(i.url, i.state, i.title) for i in registry.waiting(store.conn, url)] == [
+            ("https://news.example/a", "edited", "A2"), ("https://news.example/b", "pending", "B")]
+        assert registry.retry_later(store, "https://news.example/b", "timeout") == 1
+        registry.fetched(store, url, T0, 900, kind="feed", name="ignored: it has a name", etag='"x"')
+        assert registry.validators(store.conn, url) == ('"x"', "")
+        registry.failed(store, url, T0 + timedelta(minutes=15), "HTTP 500", 300)
+        registry.counted(store, url, 3)
+        [source] = registry.sources(store.conn)
+        assert (source["name"], source["kind"], source["failures"], source["last_error"], source["new_items"],
+                source["waiting"]) == ("News", "feed", 1, "HTTP 500", 3, 2)
+        assert source["next_due"] == registry.stamp(T0 + timedelta(minutes=20))
+        assert registry.last_update(store.conn) == registry.stamp(T0)
+        assert registry.remove(store, "News") == url and registry.sources(store.conn) == []

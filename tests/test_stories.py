@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from geodata import stories
+from geodata import queries, stories
 from geodata.articles import clean_paragraphs
 from geodata.model import Article
 from geodata.store import Store
@@ -46,8 +46,9 @@ def article(aid: str, text: str, source: str = "") -> tuple[Article, list]:
 
 
 @pytest.fixture
-def store(tmp_path):
-    with Store(tmp_path / "s.sqlite") as s:
+def store(store_location):
+    """A new store on each backend (SQLite, PostgreSQL: conftest.store_location)."""
+    with Store(store_location) as s:
         yield s
 
 
@@ -90,3 +91,21 @@ def test_short_texts_need_near_identity(store):
     store.add_many([article("s1", "Government forces shelled Saraqeb in Syria on Monday. In Aleppo, markets stayed open."),
                     article("s2", "Government forces shelled Idlib province on Tuesday. In Aleppo, residents reported calm streets.")])
     assert [g.story_id for g in stories.group(store)] == ["s1", "s2"]
+
+
+def test_the_page_queries_count_a_story_once_unless_asked(store):
+    market, school = base_stories()[:2]
+    copies = variants(market)
+    store.add_many([article("wire", market["text"], "Wire"), article("school", school["text"], "Wire")])
+    stories.group(store, ["wire", "school"])  # as ingest does, batch by batch
+    store.add_many([article("reprint", copies["another site's furniture"], "Reprint"),
+                    article("trimmed", copies["trimmed ending"], "Echo")])
+    stories.group(store, ["reprint", "trimmed"])
+    listed = lambda flt: sorted(a["id"] for a in queries.articles(store.conn, flt))  # noqa: E731
+    assert listed(queries.Filter()) == ["school", "wire"]
+    assert listed(queries.Filter(every_copy=True)) == ["reprint", "school", "trimmed", "wire"]
+    # filtered to one outlet, its copy stands for the story
+    assert listed(queries.Filter(sources=("Reprint",))) == ["reprint"]
+    assert [c["id"] for c in queries.copies(store.conn, ["wire"])["wire"]] == ["reprint", "trimmed"]
+    assert "school" not in queries.copies(store.conn, ["school", "wire"])
+    assert queries.totals(store.conn)["copies"] == 2

@@ -12,15 +12,15 @@ import json
 import logging
 import shutil
 import signal
-import sqlite3
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from geodata import stories
 from geodata.articles import Article, load_bytes
+from geodata.dialect import is_url
 from geodata.exceptions import FetchError, GeodataError
 from geodata.follow import listing, registry
 from geodata.follow.fetch import Fetcher
@@ -81,16 +81,25 @@ def backoff(failures: int, settings) -> float:
     return min(settings.backoff_max, settings.backoff_base * 2 ** max(0, failures - 1))
 
 
+def _disk_warning(store, min_free: int) -> str:
+    """Why not to fetch this round: the disk that holds the store (a SQLite file's) is nearly full."""
+    if is_url(str(store.path)):
+        return ""  # a PostgreSQL server's disk is its own business
+    folder = Path(store.path).resolve().parent
+    free = shutil.disk_usage(folder).free
+    if free >= min_free:
+        return ""
+    return (f"disk nearly full: {free / 1024 / 1024:.0f} MB free in {folder} (PLACEWIRE_FOLLOW_MIN_FREE_MB "
+            f"is {min_free / 1024 / 1024:.0f}); nothing fetched this round")
+
+
 def run_round(store, fetcher: Fetcher, *, every: float = DEFAULT_EVERY, now: datetime | None = None,
               stop: threading.Event | None = None) -> RoundReport:
     """Fetch every due source and its waiting items once; never raises for one source's trouble."""
     when = now or registry.now_utc()
     report = RoundReport(when)
-    free = shutil.disk_usage(store.path.parent).free
-    if free < fetcher.settings.min_free_bytes:
-        report.warning = (f"disk nearly full: {free / 1024 / 1024:.0f} MB free in {store.path.parent} "
-                          f"(PLACEWIRE_FOLLOW_MIN_FREE_MB is {fetcher.settings.min_free_bytes / 1024 / 1024:.0f}); "
-                          "nothing fetched this round")
+    report.warning = _disk_warning(store, fetcher.settings.min_free_bytes)
+    if report.warning:
         log.warning(report.warning)
         return report
     stories.group(store)  # articles a killed process stored but did not group
@@ -100,7 +109,7 @@ def run_round(store, fetcher: Fetcher, *, every: float = DEFAULT_EVERY, now: dat
         result = SourceRound(source["url"], source["name"])
         try:
             _one_source(store, fetcher, source, result, every, when, stop)
-        except (GeodataError, sqlite3.Error, OSError) as exc:  # the store itself (a full disk...)
+        except (GeodataError, store.conn.Error, OSError) as exc:  # the store itself (a full disk...)
             result.status, result.error = "failed", f"store: {exc}"
             log.error("%s", result.line())
         else:
