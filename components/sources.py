@@ -9,7 +9,7 @@ from typing import Callable
 
 import streamlit as st
 
-from components.markup import md_escape
+from components.markup import esc, md_escape
 from geodata.exceptions import RefusedURL
 from geodata.follow import registry
 from geodata.store import Store
@@ -39,24 +39,35 @@ def caption(sources: list[dict], last_ok: str | None) -> str:
     return text + (f" · {failing} failing" if failing else "")
 
 
-def table(sources: list[dict]) -> list[dict]:
-    """One row per source, as the table shows it (plain text: the table escapes nothing itself)."""
-    return [{
-        "source": s["name"] or s["url"],
-        "kind": s["kind"] or "not read yet",
-        "last fetched": ago(s["last_fetched"]),
-        "new (last round)": s["new_items"],
-        "articles": s["total_items"],
-        "waiting": s["waiting"],
-        "last error": s["last_error"] or "",
-        "url": s["url"],
-    } for s in sources]
+def source_html(s: dict) -> str:
+    """One source's state as escaped HTML: name and kind, when fetched and what it brought, its
+    last error and next try (the URL shows on hover)."""
+    kind = s["kind"] or "not read yet"
+    facts = [f"fetched {ago(s['last_fetched'])}", f"{s['new_items']} new in its last round",
+             f"{s['total_items']} in all"]
+    if s["waiting"]:
+        facts.append(f"{s['waiting']} waiting")
+    html = (f'<div class="pw-source" title="{esc(s["url"])}" style="margin-bottom:0.5rem;line-height:1.35">'
+            f'<b>{esc(s["name"] or s["url"])}</b> <span style="color:#666">{esc(kind)}</span><br>'
+            f'<small style="color:#444">{esc(" · ".join(facts))}</small>')
+    if s["last_error"]:
+        retry = registry.parse_stamp(s["next_due"])
+        wait = f" · next try {_until(retry)}" if retry else ""
+        html += f'<br><small style="color:#b42318">{esc(s["last_error"] + wait)}</small>'
+    return html + "</div>"
+
+
+def _until(when: datetime) -> str:
+    minutes = int((when - datetime.now(timezone.utc)).total_seconds() // 60)
+    if minutes < 1:
+        return "now"
+    return f"in {minutes} min" if minutes < 120 else f"in {minutes // 60} h"
 
 
 def show(store_path: Path, sources: list[dict], *, editable: bool, on_changed: Callable[[], None]) -> None:
-    """The sources' table, and for the admin the add/remove controls."""
+    """Each source's state, and for the admin the add/remove controls."""
     if sources:
-        st.dataframe(table(sources), hide_index=True, width="stretch", key="sources_table")
+        st.html("".join(source_html(s) for s in sources))
     else:
         st.caption("No source followed yet. The follower (`python -m geodata follow run`) keeps "
                    "feeds, news sitemaps and pages of links up to date.")
