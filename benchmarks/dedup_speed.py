@@ -4,7 +4,7 @@
 
 The corpus (generated once per run, fixed seed): news-like articles written by a word-bigram
 model trained on the shared corpora's texts (../shared/corpora: LGL, GeoVirus, TR-News,
-WikToR), 4-7 paragraphs of 2-4 sentences, so that independent articles share common phrases
+WikToR), 4-6 paragraphs of 2-3 sentences of 20 words, so that independent articles share common phrases
 as real reporting does; 10% of them are syndicated copies of another one, changed the ways
 tests/fixtures/stories/pairs.py changes a story (new lede, copy-edits, trimmed, extended,
 another site's furniture, reordered, combined). All articles go into a SQLite store through
@@ -46,55 +46,71 @@ COPY_SHARE = 0.10
 # --------------------------------------------------------------------------- the corpus
 
 
-def _model() -> dict[str, list[str]]:
-    """word -> words seen after it, from every text of the shared corpora."""
-    import re
+class _Bigrams:
+    """A word-bigram model of the shared corpora's texts, sampled for many sentences at once
+    (numpy over a CSR table of each word's followers: a Python loop per word took half an hour
+    for 100,000 articles)."""
 
-    follow: dict[str, list[str]] = {}
-    for path in sorted((SHARED / "corpora").glob("*.jsonl")):
-        if path.name == "lgl.coords_only.jsonl":
-            continue
-        for line in path.open(encoding="utf-8"):
-            words = re.findall(r"[A-Za-z][\w'-]*|\d+", json.loads(line)["text"])
-            for a, b in zip(words, words[1:]):
-                follow.setdefault(a, []).append(b)
-    return follow
+    def __init__(self):
+        import re
 
+        import numpy as np
 
-def _sentence(rng: random.Random, follow: dict[str, list[str]], starts: list[str]) -> str:
-    word, out = rng.choice(starts), []
-    for _ in range(rng.randint(12, 28)):
-        out.append(word)
-        nxt = follow.get(word)
-        word = rng.choice(nxt) if nxt else rng.choice(starts)
-    return " ".join(out) + "."
+        ids: dict[str, int] = {}
+        pairs: list[tuple[int, int]] = []
+        for path in sorted((SHARED / "corpora").glob("*.jsonl")):
+            if path.name == "lgl.coords_only.jsonl":
+                continue
+            for line in path.open(encoding="utf-8"):
+                words = [ids.setdefault(w, len(ids)) for w in re.findall(r"[A-Za-z][\w'-]*|\d+", json.loads(line)["text"])]
+                pairs += zip(words, words[1:])
+        self.words = np.array(list(ids), dtype=object)
+        order = np.array(pairs, dtype=np.int64)
+        order = order[np.argsort(order[:, 0], kind="stable")]
+        self.follow = order[:, 1]
+        counts = np.bincount(order[:, 0], minlength=len(ids))
+        self.start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        self.count = counts
+        self.starts = np.array([i for w, i in ids.items() if w[0].isupper() and counts[i]], dtype=np.int64)
+
+    def sentences(self, rng, n: int, length: int = 20) -> list[str]:
+        import numpy as np
+
+        state = self.starts[rng.integers(0, len(self.starts), n)]
+        out = np.empty((n, length), dtype=np.int64)
+        for step in range(length):
+            out[:, step] = state
+            dead = self.count[state] == 0
+            state = np.where(dead, self.starts[rng.integers(0, len(self.starts), n)],
+                             self.follow[self.start[state] + (rng.random(n) * np.maximum(self.count[state], 1)).astype(np.int64)])
+        return [" ".join(row) + "." for row in self.words[out]]
 
 
 def write_corpus(path: Path, n: int) -> dict:
     """The store of n articles, 10% of them copies; returns {copy id: original id}."""
+    import numpy as np
     from pairs import variants
 
     from geodata.model import Article
     from geodata.store import Store
 
     rng = random.Random(SEED)
-    follow = _model()
-    starts = [w for w in follow if w[0].isupper()]
+    model = _Bigrams()
+    pool = iter(model.sentences(np.random.default_rng(SEED), n * 16))  # at most 6 paragraphs of 3 sentences: enough
     originals = int(n * (1 - COPY_SHARE))
     copies: dict[str, str] = {}
     texts: list[str] = []
     with Store(path) as store:
         batch = []
         for i in range(n):
-            if i < originals or not texts:
-                paragraphs = [" ".join(_sentence(rng, follow, starts) for _ in range(rng.randint(2, 4)))
-                              for _ in range(rng.randint(4, 7))]
+            if i < originals:
+                paragraphs = [" ".join(next(pool) for _ in range(rng.randint(2, 3)))
+                              for _ in range(rng.randint(4, 6))]
                 text = "\n\n".join(paragraphs)
                 aid = f"a{i}"
             else:
                 source = rng.randrange(originals)
-                original = texts[source]
-                story = {"town": "Idlib", "paragraphs": original.split("\n\n")}
+                story = {"town": "Idlib", "paragraphs": texts[source].split("\n\n")}
                 text = rng.choice(list(variants(story).values()))
                 aid = f"c{i}"
                 copies[aid] = f"a{source}"
