@@ -9,12 +9,6 @@ screenshot the README shows (docs/screenshot.png).
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -38,42 +32,14 @@ MARKER_AT = """(pid) => {
 }"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(index_dir, tmp_path_factory):
     """The app, started as users start it, on an empty data directory."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run ./test.sh, which installs Debian's chromium")
     data = new_data_dir(tmp_path_factory.mktemp("e2e"), index_dir)
-    port = free_port()
-    log = open(data / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=pagekit.REPO, env=dict(os.environ, PLACEWIRE_DATA=str(data), PLACEWIRE_ADMIN=""),
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            pytest.fail(f"streamlit did not start: {(data / 'streamlit.log').read_text()[-2000:]}")
-        time.sleep(0.3)
-    yield url, data
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    with pagekit.serving(data, PLACEWIRE_ADMIN="") as url:
+        yield url, data
 
 
 @pytest.fixture(scope="module")

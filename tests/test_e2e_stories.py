@@ -7,9 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
-from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,7 +15,7 @@ from playwright.sync_api import expect, sync_playwright
 
 import pagekit
 from conftest import new_data_dir
-from test_e2e import CHROMIUM, free_port
+from test_e2e import CHROMIUM
 from test_page_stories import RECORDS, WIRE
 
 SCREENSHOT = pagekit.REPO / "docs" / "copies.png"
@@ -38,28 +35,8 @@ def app_url(index_dir, tmp_path_factory):
               "s = Store(paths.store_path()); registry.add(s, 'https://wire.example/feed.xml', 'Levant Wire'); "
               "registry.fetched(s, 'https://wire.example/feed.xml', datetime.now(timezone.utc), 900, kind='feed'); s.close()")
     subprocess.run([sys.executable, "-c", script, str(jsonl)], cwd=pagekit.REPO, env=env, check=True, timeout=300)
-    port = free_port()
-    log = open(data / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=pagekit.REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            pytest.fail(f"streamlit did not start: {(data / 'streamlit.log').read_text()[-2000:]}")
-        time.sleep(0.3)
-    yield url, data
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    with pagekit.serving(data, PLACEWIRE_ADMIN="") as url:
+        yield url, data
 
 
 def test_copies_count_once_in_the_browser(app_url):
