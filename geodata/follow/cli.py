@@ -74,7 +74,9 @@ def run_command(args) -> int:
     with Store(args.db) as store:
         if not registry.sources(store.conn):
             print("no sources followed yet: python -m geodata follow add URL [--name NAME]", file=sys.stderr)
-            return 1
+            if args.once:
+                return 1
+            # as a service: keep going, and read the sources once they are added
         try:
             rounds.run(store, fetcher, every=args.every, once=args.once, on_round=_print_changes)
         finally:
