@@ -37,6 +37,7 @@ LOOKUP = 4 * ANCHORS  # smallest shingle hashes of a new article looked up among
 THRESHOLD = 0.45  # containment at or above which two articles are one story (measured)
 MIN_SHARED = 12  # ...and at least this many shingles in common: short texts need near-identity
 CANDIDATES = 20  # stored articles checked exactly per new article, those sharing most anchors first
+COMMON = 20  # a shingle anchoring this many different stories is a stock phrase: no anchor, not looked up
 MIN_WORDS = 8  # a paragraph of reporting: a sentence of at least this many words
 LEDE_WORDS = 50  # the lede: the reporting's first paragraph, up to this many words
 LEDE_SHARE = 0.2  # ...of whose shingles a copy keeps at least this share (measured)
@@ -137,7 +138,8 @@ def shingles(paragraphs: list[str]) -> frozenset[int]:
 
 
 def anchors(shingle_set: frozenset[int]) -> list[int]:
-    """The article's entry in the index: its ANCHORS smallest shingle hashes (a bottom-k sketch)."""
+    """A shingle set's entry in the index: its ANCHORS smallest hashes (a bottom-k sketch; in the
+    store, stock phrases are left out, see _usable)."""
     return heapq.nsmallest(ANCHORS, shingle_set)
 
 
@@ -204,27 +206,44 @@ def assign(conn, articles: Iterable[tuple[str, str]]) -> list[Grouped]:
             out.append(Grouped(article_id, known[0]))
             continue
         own = fingerprint(text)
-        best = _best_match(conn, own)
+        keys = _usable(conn, heapq.nsmallest(LOOKUP, own.shingles))  # sorted, stock phrases out
+        best = _best_match(conn, own, keys)
         story = best[1] if best else article_id
         member = member_key(article_id)
         conn.execute("INSERT INTO story_members (article_id, member, story_id, size) VALUES (:id, :m, :s, :n)",
                      {"id": article_id, "m": member, "s": story, "n": len(own.shingles)})
         conn.executemany("INSERT INTO story_keys (shingle, member) VALUES (:k, :m)",
-                         [{"k": key, "m": member} for key in anchors(own.shingles)])
+                         [{"k": key, "m": member} for key in keys[:ANCHORS]])
         out.append(Grouped(article_id, story, best[0] if best else None, best[2] if best else 0.0))
     return out
 
 
-def candidates(conn, own: frozenset[int]) -> list[tuple[str, str]]:
+def _usable(conn, keys: list[int]) -> list[int]:
+    """The keys, less those that already anchor COMMON different stories: stock phrases ("the
+    Syrian Observatory for Human Rights said") would otherwise make every article a candidate
+    and their index rows grow with the store. Forty copies of one story stay one story."""
+    if not keys:
+        return []
+    marks = ", ".join(f":k{i}" for i in range(len(keys)))
+    common = {r[0] for r in conn.execute(
+        f"""SELECT k.shingle FROM story_keys k JOIN story_members sm ON sm.member = k.member
+            WHERE k.shingle IN ({marks}) GROUP BY k.shingle HAVING count(DISTINCT sm.story_id) >= :common""",
+        {**{f"k{i}": key for i, key in enumerate(keys)}, "common": COMMON})}
+    return [k for k in keys if k not in common]
+
+
+def candidates(conn, own: frozenset[int], keys: list[int]) -> list[tuple[str, str]]:
     """(article id, story id) of the stored articles that may be copies: those whose anchors
-    are among these shingles' LOOKUP smallest, most shared first (at most CANDIDATES).
+    are among `keys`, the new article's LOOKUP smallest shingles, most shared first (at most
+    CANDIDATES).
 
     A stored article's anchor that the new one shares ranks about as low among the new one's
     shingles as among its own (the hash order is the same), times the ratio of their sizes: the
     LOOKUP smallest find every copy up to four times the stored one's length. One shared anchor
     is chance (a common phrase) when a copy would share several: `_enough`.
     """
-    keys = heapq.nsmallest(LOOKUP, own)  # sorted: the first ANCHORS are the new one's anchors
+    if not keys:
+        return []
     marks = ", ".join(f":k{i}" for i in range(len(keys)))
     rows = conn.execute(
         f"""SELECT sm.article_id, sm.story_id, sm.size, hits.n FROM (
@@ -245,9 +264,9 @@ def _enough(hits: int, size: int, stored: int) -> bool:
     return hits >= (2 if expected >= 4 else 1)
 
 
-def _best_match(conn, own: Fingerprint) -> tuple[str, str, float] | None:
+def _best_match(conn, own: Fingerprint, keys: list[int]) -> tuple[str, str, float] | None:
     """(article id, story id, containment) of the closest stored copy, or None."""
-    found = candidates(conn, own.shingles) if own.shingles else []
+    found = candidates(conn, own.shingles, keys)
     if not found:
         return None
     marks = ", ".join(f":a{i}" for i in range(len(found)))

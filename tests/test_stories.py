@@ -109,3 +109,15 @@ def test_the_page_queries_count_a_story_once_unless_asked(store):
     assert [c["id"] for c in queries.copies(store.conn, ["wire"])["wire"]] == ["reprint", "trimmed"]
     assert "school" not in queries.copies(store.conn, ["school", "wire"])
     assert queries.totals(store.conn)["copies"] == 2
+
+
+def test_forty_outlets_reprinting_one_story_stay_one_story(store):
+    assert stories.COMMON < 40  # more copies than that: one story's shingles are no stock phrase
+    market = base_stories()[0]
+    texts = list(variants(market).values())
+    store.add_many([article("wire", market["text"])])
+    stories.group(store, ["wire"])
+    for n in range(40):
+        store.add_many([article(f"outlet{n}", texts[n % len(texts)] + f"\n\nOutlet {n} staff contributed to this report.")])
+    grouped = stories.group(store, [f"outlet{n}" for n in range(40)])
+    assert {g.story_id for g in grouped} == {"wire"}
