@@ -37,11 +37,12 @@ RUN apt-get update \
 COPY . .
 
 # The gazetteer index and the seed corpus, made once here rather than on the first visitor's
-# request (the page opens on the seeds when nothing else was ingested).
-RUN mkdir -p /data \
+# request (the page opens on the seeds when nothing else was ingested). The page writes the map's
+# data files into static/layers/, so that folder is the app user's.
+RUN mkdir -p /data static/layers \
  && python -m geodata build-index \
  && python -m geodata ingest seeds --quiet \
- && chown -R placewire:placewire /data
+ && chown -R placewire:placewire /data static/layers
 
 # Declared after the index is in /data: a new named volume starts with it. A bind mount starts
 # empty, and the index is then rebuilt on first use (under a minute).

@@ -14,12 +14,13 @@ from datetime import date
 
 import streamlit as st
 
-from components import access, copies, correct, export, filters, loaders, panel, reader, share, sources, timeline, upload
+from components import (access, copies, correct, export, filters, loaders, panel, playback, reader, share,
+                        sources, timeline, upload)
 from components import map as placemap
 from components.assets import install as install_assets
 from components.assets import missing as missing_assets
 from components.ingest import ingest_paths
-from components.markup import legend_html, md_escape
+from components.markup import md_escape
 from geodata import paths
 from geodata.queries import Filter
 from geodata.store import Store
@@ -48,6 +49,13 @@ def select_place(place_id: str) -> None:
 
 def open_article(article_id: str) -> None:
     st.session_state["article"] = article_id
+
+
+def step_range(direction: int, unit: str, span: tuple[date, date]) -> None:
+    """The map's play control: the date range a week or a month on (or back)."""
+    current = tuple(st.session_state.get("dates") or span)
+    st.session_state["dates"] = playback.step(current if len(current) == 2 else span, span, unit, direction)
+    st.session_state["play_unit"] = unit
 
 
 def more(key: str, step: int) -> None:
@@ -116,7 +124,9 @@ share.publish(span)  # the URL follows the state now, before the slower map is d
 # ---- main: map and panel --------------------------------------------------------------------
 top = st.columns([4, 2], vertical_alignment="bottom")
 top[0].caption(
-    "Markers: places named in the filtered articles. Click one to read the sentences that name it."
+    "Circles: places named in the filtered articles, sized by mentions, coloured by their latest one. "
+    "Numbered discs: nearby places together (click to zoom in). Click a circle to read its sentences; "
+    "▶ Play steps the dates week by week."
 )
 with top[1]:
     share.copy_link()
@@ -128,19 +138,21 @@ if missing_assets():
     except (RuntimeError, subprocess.CalledProcessError) as exc:
         st.error(f"The map's JavaScript is not installed, so the map cannot draw ({exc}). "
                  "Run `python -m components.assets` (or ./run.sh), then reload.")
-left, right = st.columns([3, 2])
+left, right = st.columns([5, 3])
 with left:
-    places = loaders.places(STORE, ver, flt)
-    most = max((p["mentions"] for p in places), default=1)
     placemap.draw(
-        loaders.map_layer(STORE, ver, flt),
-        on_click=select_place,
-        heat=[[p["lat"], p["lon"], p["mentions"] / most] for p in places] if state["heat"] else None,
-        view=view,
+        loaders.place_layer(STORE, ver, flt, chosen[1] if chosen else None),
+        reference_url=loaders.reference_layer(),
+        on_select=select_place,
+        on_step=lambda direction, unit: step_range(direction, unit, span),
         selected=place,
-        fit=placemap.bounds(places),
+        heat=state["heat"],
+        labels=state["labels"],
+        view=view,
+        fit=placemap.bounds(loaders.places(STORE, ver, flt)),
+        period={"start": chosen[0].isoformat(), "end": chosen[1].isoformat(), "unit": state.get("play_unit", "week"),
+                "at_end": playback.at_end(chosen, span)} if chosen else None,
     )
-    st.html(legend_html())
 with right:
     limit = state.get("panel_limit", panel.PAGE)
     for_place = replace(flt, place_id=place["place_id"]) if place else None

@@ -1,19 +1,27 @@
-"""A generated corpus for the page benchmark: N articles naming M places, written through the store.
+"""Corpora for the page benchmark, written through the store.
 
-Deterministic (one seed): the same arguments give the same store, so runs compare. Place names
-are made of Levantine-sounding syllables, placed over Syria and its neighbours with a few
-governorates and countries among them; how often a place is named follows a Zipf law, as in
-real reporting (a few places everywhere, most rarely). Dates span three years, a few unknown.
-The store is written with geodata.store.Store, exactly as the CLI's ingest writes it.
+`generate`: N articles naming M places. Deterministic (one seed): the same arguments give the
+same store, so runs compare. Place names are made of Levantine-sounding syllables, placed over
+Syria and its neighbours with a few governorates and countries among them; how often a place is
+named follows a Zipf law, as in real reporting (a few places everywhere, most rarely). Dates span
+three years, a few unknown. The store is written with geodata.store.Store, exactly as the CLI's
+ingest writes it.
+
+`real`: N articles made of the shared corpora's real texts (LGL, TR-News, GeoVirus, WikToR: news
+and Wikipedia leads, about 14 place names each), parsed by the real geoparser through
+geodata.ingest, the CLI's own loop; dates and sources assigned as above.
 """
 from __future__ import annotations
 
+import json
 import random
 from datetime import date, timedelta
 from pathlib import Path
 
 from geodata.model import Article, Mention, Place
 from geodata.store import Store
+
+REAL_TEXTS = ("lgl.jsonl", "trnews.jsonl", "geovirus.jsonl", "wiktor.jsonl")
 
 SEED = 20200112
 _PREFIXES = ["", "", "", "", "Tal ", "Khan ", "Kafr ", "Deir ", "Jisr ", "Ain ", "Maarat ", "Bab ", "al-"]
@@ -108,4 +116,27 @@ def generate(db: Path, n_articles: int = 10_000, n_places: int = 2_000, seed: in
                 store.add_many(batch)
                 batch.clear()
         store.add_many(batch)
+        return store.counts()
+
+
+def real(db: Path, corpora: Path, n_articles: int = 10_000, seed: int = SEED) -> dict:
+    """Write N articles of the shared corpora's texts (taken in turn, again when they run out)
+    into a new store at `db`, parsed by the real geoparser; return its counts."""
+    from geodata.ingest import ingest
+
+    texts = [json.loads(line)["text"] for name in REAL_TEXTS
+             for line in (corpora / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    rng = random.Random(seed)
+    start = date(2019, 1, 1)
+
+    def articles():
+        for i in range(n_articles):
+            text = texts[i % len(texts)]
+            day = None if rng.random() < 0.03 else (start + timedelta(days=rng.randrange(3 * 365))).isoformat()
+            url = f"https://example.org/real/{i}"
+            yield Article(id=url, title=f"{text[:70].strip()}…", text=text, source=rng.choice(_SOURCES), url=url,
+                          date=day, origin=f"benchmarks/corpus.py real {i}")
+
+    with Store(db) as store:
+        ingest(articles(), store, batch=500)
         return store.counts()

@@ -1,23 +1,26 @@
-"""Page speed on a generated corpus: the page as built next to the same page drawn the naive way.
+"""Page speed in Chromium: this checkout's page next to the page of an earlier commit (the baseline).
 
-    python benchmarks/page_speed.py [--repeats 3] [--articles 10000] [--places 2000] [--no-browser]
+    python benchmarks/page_speed.py [--repeats 5] [--baseline 19ee01b]
+                                    [--stores generated-2000,generated-20000,real-10000]
 
-A store of 10,000 articles naming 2,000 places is generated once (benchmarks/corpus.py, fixed
-seed) into a temporary PLACEWIRE_DATA. Then, each run in a fresh process, median over the runs:
-- server: app.py run headless by streamlit.testing's AppTest: the first run of the script
-  (store on disk, every cache cold: what the first visitor waits for, less the browser), a rerun
-  (caches warm), and a marker click: the map's click handler selects the place, the script
-  reruns and the panel shows that place's mentions (checked) - timed over several places;
-- browser: `streamlit run app.py` and Debian's headless Chromium through Playwright: from
-  opening the URL to the markers drawn in the map, and a real click on a marker to the panel
-  showing the place; the bytes the page loaded (HTTP responses and WebSocket messages);
-- page weight: the map component's payload (the folium HTML st_folium sends) and all of the
-  script's elements.
+What a person waits for, measured in Debian's headless Chromium through Playwright, each page
+served by `streamlit run app.py` from its own checkout on the same store:
+- open the URL to the markers drawn: the first visit after the server started (every cache cold)
+  and a first visit to a warm server (a new browser context: nothing cached in the browser);
+- a marker click to the panel showing that place (the place centred at zoom 14 beforehand, so it
+  stands alone in both pages), and the bytes the WebSocket received for that click;
+- a date range change in the sidebar to the map redrawn; and one step of the map's play control
+  (this page only: the baseline has none).
+The baseline is the given commit (default 19ee01b, main before the map work), extracted with
+`git archive` into benchmarks/out/ and set up with its own `python -m components.assets` (its
+npm packages, from its own lock file); both pages run on this checkout's Python environment.
 
-The baseline is the same page with its map drawn the naive way: one folium CircleMarker per place
-(same style, tooltip and popup) instead of the page's single GeoJson layer. It is made by swapping
-that one function, `components.map.add_places`, in the worker process (`naive_places`); nothing
-else changes.
+Stores (built once into benchmarks/out/stores/, reused by later runs):
+- generated-2000: 10,000 generated articles naming 2,000 places (benchmarks/corpus.py);
+- generated-20000: 20,000 generated articles naming 20,000 places;
+- real-10000: 10,000 articles of real text from ../shared/corpora, parsed by the geoparser.
+Each round starts a fresh server for each page in turn (ours, then the baseline), so a slow
+spell of a shared machine hits both; the tables quote the median and the range of the rounds.
 """
 from __future__ import annotations
 
@@ -37,107 +40,102 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # app modules from this checkout
 
-from benchmarks.common import ROOT, emit, median, peak_rss_mb, run_worker, spread, table, write_results  # noqa: E402
+from benchmarks.common import ROOT, SHARED, median, spread, table, write_results  # noqa: E402
 
-SCRIPT = Path(__file__).resolve()
+OUT = ROOT / "benchmarks" / "out"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
-CLICKS = 5  # places clicked per run, from the most mentioned to the least
-VARIANTS = ("ours", "naive")
+MAP = 'iframe[title="streamlit_folium.st_folium"]'
+STORES = {
+    "generated-2000": "10,000 generated articles, 2,000 places",
+    "generated-20000": "20,000 generated articles, 20,000 places",
+    "real-10000": "10,000 articles of real text (shared corpora)",
+}
+VARIANTS = ("ours", "baseline")
+TIMEOUT_MS = 240_000
+
+# In the map's frame: the markers are drawn. This page counts the layers it drew; the baseline's
+# markers are SVG paths that appear all at once when its one GeoJSON layer is added.
+DRAWN = "() => (window.placewire ? placewire.drawn : document.querySelectorAll('path.leaflet-interactive').length > 0 ? 1 : 0)"
+# Where a place is (this page knows its layer; the baseline's markers carry the id on their
+# feature), and where it is drawn: in the map's pixels, and whether alone (not in a cluster).
+PLACE = """(pid) => {
+    if (window.placewire) { const p = placewire.place(pid); return p && [p.lat, p.lon]; }
+    let hit = null;
+    map.eachLayer((l) => { if (l.feature && l.feature.properties && l.feature.properties.pid === pid) hit = l; });
+    return hit && [hit.getLatLng().lat, hit.getLatLng().lng];
+}"""
+WHERE = """(pid) => {
+    if (window.placewire) return placewire.locate(pid);
+    let hit = null;
+    map.eachLayer((l) => { if (l.feature && l.feature.properties && l.feature.properties.pid === pid) hit = l; });
+    if (!hit) return null;
+    const p = map.latLngToContainerPoint(hit.getLatLng());
+    return {x: p.x, y: p.y, alone: true};
+}"""
 
 
-# --------------------------------------------------------------------------- the naive map
+# --------------------------------------------------------------------------- stores
 
 
-def naive_places(variant: str) -> None:
-    """For the baseline, make the page's places layer one CircleMarker per place.
+def _index_into(data: Path) -> None:
+    """Give a store's data folder a current gazetteer index (linked from where one exists)."""
+    from geodata import gazetteer
 
-    `components.map.add_places` (the seam the page keeps for this) is swapped, in this process
-    only, for one that adds a folium CircleMarker per feature with the feature's own style,
-    tooltip and popup, instead of one GeoJson layer filled from a pre-serialised payload.
-    """
-    import folium
-
-    from components import map as placemap
-
-    if variant == "ours" or getattr(placemap.add_places, "naive", False):  # once per process
+    target = data / "gazetteer.sqlite"
+    if target.exists():
         return
-
-    def add_places(m: folium.Map, data: str) -> None:
-        for feature in json.loads(data)["features"]:
-            lon, lat = feature["geometry"]["coordinates"]
-            props, style = feature["properties"], feature["properties"]["style"]
-            folium.CircleMarker(
-                [lat, lon], radius=style["radius"], color=style["color"], weight=style["weight"],
-                fill=True, fill_color=style["fillColor"], fill_opacity=style["fillOpacity"],
-                dash_array=style.get("dashArray"), tooltip=folium.Tooltip(props["tip"], sticky=True),
-                popup=folium.Popup(props["popup"], max_width=340),
-            ).add_to(m)
-
-    add_places.naive = True
-    placemap.add_places = add_places
+    for candidate in (ROOT / "data" / "gazetteer.sqlite", ROOT / ".pytest_cache" / "d" / "placewire-gazetteer" / "gazetteer.sqlite"):
+        if candidate.exists() and gazetteer._index_is_current(candidate):
+            target.symlink_to(candidate.resolve())
+            return
+    gazetteer.build_index(target)
 
 
-# --------------------------------------------------------------------------- workers
+def store(name: str) -> Path:
+    """The data folder of a benchmark store, built once (a store is written whole or not at all)."""
+    data = OUT / "stores" / name
+    db = data / "placewire.sqlite"
+    if (data / "done").exists():
+        return data
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    _index_into(data)
+    print(f"  building store {name} ({STORES[name]}), once", file=sys.stderr, flush=True)
+    env = {**os.environ, "PLACEWIRE_DATA": str(data)}
+    kind, _, size = name.partition("-")
+    code = (f"from benchmarks.corpus import generate; print(generate(__import__('pathlib').Path({str(db)!r}), "
+            f"{max(10_000, int(size))}, {int(size)}))" if kind == "generated" else
+            f"from benchmarks.corpus import real; print(real(__import__('pathlib').Path({str(db)!r}), "
+            f"__import__('pathlib').Path({str(SHARED / 'corpora')!r}), {int(size)}))")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)
+    (data / "done").write_text("")
+    return data
 
 
-def top_places(db: Path, n: int) -> list[tuple[str, str]]:
-    """(id, name) of n places spread from the most to the least mentioned."""
-    import sqlite3
+def counts(data: Path) -> dict:
+    from geodata.store import Store
 
-    with contextlib.closing(sqlite3.connect(db)) as con:
-        ranked = con.execute("SELECT p.id, p.name FROM mentions m JOIN places p ON p.id = m.place_id "
-                             "GROUP BY p.id ORDER BY count(*) DESC, p.id").fetchall()
-    step = max(1, len(ranked) // n)
-    return ranked[::step][:n]
+    with Store(data / "placewire.sqlite") as s:
+        return s.counts()
 
 
-def _panel_names(at) -> str:
-    """The text of every HTML element the script drew (the panel's head names the place)."""
-    return " ".join(getattr(el.proto, "body", "") for el in at.get("html"))
+# --------------------------------------------------------------------------- the two pages
 
 
-def _proto_bytes(node) -> int:
-    """Serialized size of every element and block the script drew (what it sends the browser)."""
-    proto = getattr(node, "proto", None)
-    own = proto.ByteSize() if hasattr(proto, "ByteSize") else 0
-    children = getattr(node, "children", None)
-    return own + sum(_proto_bytes(c) for c in (children.values() if isinstance(children, dict) else []))
-
-
-def worker_server(variant: str) -> dict:
-    """AppTest: first run, rerun, then clicks; the sizes of what the script sends."""
-    from streamlit.testing.v1 import AppTest
-
-    from geodata import paths
-
-    naive_places(variant)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
-    t = time.perf_counter()
-    at.run()
-    first = time.perf_counter() - t
-    if at.exception:
-        raise SystemExit(f"app.py raised: {at.exception[0].message}")
-    t = time.perf_counter()
-    at.run()
-    rerun = time.perf_counter() - t
-    maps = [el for el in at.get("component_instance") if "st_folium" in el.proto.component_name]
-    if not maps:
-        raise SystemExit("no st_folium map on the page")
-    map_bytes = len(maps[0].proto.json_args.encode())
-    page_bytes = _proto_bytes(at._tree)
-    clicks = []
-    for place_id, name in top_places(paths.store_path(), CLICKS):
-        # What the map's click handler does (select_place), then the rerun the click causes.
-        at.session_state["place"] = place_id
-        t = time.perf_counter()
-        at.run()
-        clicks.append(time.perf_counter() - t)
-        if name not in _panel_names(at):
-            raise SystemExit(f"after clicking {name} ({place_id}) the panel does not show it")
-    return {"first_s": first, "rerun_s": rerun, "click_s": median(clicks), "map_bytes": map_bytes,
-            "page_bytes": page_bytes, "rss_mb": peak_rss_mb()}
+def baseline_checkout(commit: str) -> Path:
+    """The baseline commit's files in benchmarks/out/, with its own map assets installed."""
+    target = OUT / f"baseline-{commit}"
+    if (target / "static" / "vendor" / ".package-lock.sha256").exists():
+        return target
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", "--format=tar", commit], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    print(f"  installing the baseline's map assets (npm, its own lock file) in {target}", file=sys.stderr, flush=True)
+    subprocess.run([sys.executable, "-m", "components.assets"], cwd=target, check=True)
+    return target
 
 
 def _free_port() -> int:
@@ -147,227 +145,247 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(variant: str):
-    """`streamlit run app.py` on a free local port (the naive variant through a wrapper script)."""
+def server(checkout: Path, data: Path):
+    """`streamlit run app.py` of a checkout on a free local port, on the store in `data`."""
     port = _free_port()
-    script = ROOT / "app.py"
-    wrapper_dir = None
-    if variant != "ours":
-        # Streamlit serves static/ beside the main script: the wrapper sits in a folder linking it.
-        wrapper_dir = Path(tempfile.mkdtemp(prefix="placewire-naive-"))
-        (wrapper_dir / "static").symlink_to(ROOT / "static")
-        script = wrapper_dir / "app.py"
-        script.write_text(
-            "import runpy, sys\n"
-            f"sys.path[:0] = [{str(ROOT)!r}]\n"
-            "from benchmarks.page_speed import naive_places\n"
-            f"naive_places({variant!r})\n"
-            f"runpy.run_path({str(ROOT / 'app.py')!r}, run_name='__main__')\n"
-        )
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "STREAMLIT_SERVER_SHOW_EMAIL_PROMPT": "false"},
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=checkout, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "PLACEWIRE_DATA": str(data), "PLACEWIRE_ADMIN": "",
+             "STREAMLIT_SERVER_SHOW_EMAIL_PROMPT": "false", "PYTHONPATH": str(checkout)},
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 60
+        deadline = time.time() + 120
         while True:
             try:
                 urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
                 break
             except OSError:
                 if time.time() > deadline or proc.poll() is not None:
-                    raise SystemExit("streamlit run app.py did not come up")
+                    log.seek(0)
+                    raise SystemExit(f"streamlit run app.py did not come up in {checkout}:\n{log.read()[-3000:].decode()}")
                 time.sleep(0.2)
         yield url
     finally:
         proc.terminate()
         try:
-            proc.wait(10)
+            proc.wait(15)
         except subprocess.TimeoutExpired:
             proc.kill()
-        if wrapper_dir:
-            shutil.rmtree(wrapper_dir, ignore_errors=True)
+        log.close()
 
 
-def _visit(browser, url: str) -> dict:
-    """Open the page in a new context (empty browser cache); time it to the markers drawn.
+# --------------------------------------------------------------------------- in the browser
 
-    Counts, through Chromium's DevTools protocol (no round trip per request, so the timing is
-    untouched), the bytes received over HTTP (bodies as transferred, with headers) and over the
-    WebSocket, which carries the script's output, the map among it.
-    """
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    loaded = {"http": 0, "ws": 0, "requests": 0}
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
 
-    def on_finished(event):
-        loaded["http"] += event["encodedDataLength"]
-        loaded["requests"] += 1
+class Visit:
+    """One page in a new browser context, counting the bytes its WebSocket receives."""
 
-    def on_frame(event):
+    def __init__(self, browser, url: str):
+        self.context = browser.new_context(viewport={"width": 1440, "height": 1000})
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.ws = 0
+        cdp = self.context.new_cdp_session(self.page)
+        cdp.send("Network.enable")
+        cdp.on("Network.webSocketFrameReceived", self._frame)
+        started = time.perf_counter()
+        self.page.goto(url)
+        self.page.wait_for_selector(MAP, state="attached", timeout=TIMEOUT_MS)
+        self.frame().wait_for_function(f"({DRAWN})() >= 1", timeout=TIMEOUT_MS)
+        self.ready_s = time.perf_counter() - started
+
+    def _frame(self, event) -> None:
         frame = event["response"]
-        size = len(base64.b64decode(frame["payloadData"])) if frame["opcode"] == 2 else len(frame["payloadData"].encode())
-        loaded["ws"] += size
+        self.ws += len(base64.b64decode(frame["payloadData"])) if frame["opcode"] == 2 else len(frame["payloadData"].encode())
 
-    cdp.on("Network.loadingFinished", on_finished)
-    cdp.on("Network.webSocketFrameReceived", on_frame)
-    t = time.perf_counter()
-    page.goto(url)
-    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
-    try:
-        frame.locator("path.leaflet-interactive").first.wait_for(state="visible", timeout=180_000)
-    except Exception as exc:
-        shot = Path(tempfile.gettempdir()) / "placewire-page-speed-failure.png"
-        page.screenshot(path=str(shot), full_page=True)
-        raise SystemExit(f"no marker drawn within 180 s ({exc.__class__.__name__}); screenshot: {shot}\n"
-                         f"page text: {page.inner_text('body')[:2000]}") from None
-    ready = time.perf_counter() - t
-    # Lazily loaded chunks and fonts come after the map: count until nothing more comes for 3 s.
-    seen = -1
-    while seen != loaded["requests"]:
-        seen = loaded["requests"]
-        page.wait_for_timeout(3000)
-    markers = frame.locator("path.leaflet-interactive").count()
-    # `loaded` keeps counting while the page lives (a click's bytes are the difference).
-    return {"ready_s": ready, "markers": markers, "page": page, "context": context, "loaded": loaded}
+    def frame(self):
+        return self.page.query_selector(MAP).content_frame()
+
+    def settle(self) -> None:
+        """Until the script run the last action caused has finished (the status widget goes)."""
+        self.page.wait_for_timeout(300)
+        self.page.locator("[data-testid=stStatusWidget]").wait_for(state="detached", timeout=TIMEOUT_MS)
+
+    def click(self, place_id: str, name: str) -> tuple[float, int] | None:
+        """Centre the place at zoom 14, then click it: seconds to the panel naming it, WS bytes."""
+        inner = self.frame()
+        spot = inner.evaluate(PLACE, place_id)
+        if not spot:
+            return None
+        inner.evaluate("([lat, lon]) => { map.setView([lat, lon], 14, {animate: false}); }", spot)
+        self.page.wait_for_timeout(600)
+        at = inner.evaluate(WHERE, place_id)
+        if not at or not at["alone"]:
+            return None  # not drawn, or sharing its spot with another place: not a fair click
+        box = self.page.query_selector(MAP).bounding_box()
+        before = self.ws
+        started = time.perf_counter()
+        self.page.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
+        self.page.wait_for_function("(name) => { const h = document.querySelector('.pw-panel-head');"
+                                    " return h && h.innerText.includes(name); }", arg=name, timeout=TIMEOUT_MS)
+        seconds = time.perf_counter() - started
+        self.settle()
+        self.page.wait_for_timeout(500)
+        return seconds, self.ws - before
+
+    def _redrawn(self, action) -> float:
+        """Seconds from `action` to the map drawn anew (this page: one more layer drawn; the
+        baseline: a new map frame with its markers)."""
+        inner = self.frame()
+        before = inner.evaluate(f"() => {{ window.__benchOld = true; return ({DRAWN})(); }}")
+        started = time.perf_counter()
+        action()
+        deadline = time.time() + TIMEOUT_MS / 1000
+        problem = None
+        while time.time() < deadline:
+            try:
+                done = self.frame().evaluate(
+                    f"(before) => window.__benchOld ? (window.placewire && placewire.drawn > before)"
+                    f" : ({DRAWN})() >= 1", before)
+            except Exception as exc:  # the frame is being replaced
+                done, problem = False, exc
+            if done:
+                return time.perf_counter() - started
+            self.page.wait_for_timeout(20)
+        self.page.screenshot(path=str(OUT / "page-speed-failure.png"))
+        raise SystemExit(f"the map was not redrawn within {TIMEOUT_MS / 1000:.0f} s at {self.page.url}"
+                         f" (screenshot: {OUT / 'page-speed-failure.png'}); last problem: {problem}; errors: {self.errors}")
+
+    def change_dates(self) -> float:
+        """Type a new start month into the sidebar's date range; to the map redrawn."""
+        month = self.page.get_by_role("spinbutton", name="month, Dates start date")
+        current = int(month.get_attribute("aria-valuenow"))
+
+        def type_month():  # the field commits its value when it loses the focus
+            month.click()
+            month.press_sequentially(f"{current % 12 + 1:02d}")
+            self.page.locator("h1").first.click()
+        seconds = self._redrawn(type_month)
+        self.settle()
+        return seconds
+
+    def play_step(self) -> float | None:
+        """A step of the map's play control from one week to the next (the first step goes from
+        the whole span to its first week); to the map redrawn. None: the page has no player."""
+        inner = self.frame()
+        if not inner.evaluate("() => !!document.querySelector('.pw-player')"):
+            return None
+        forward = inner.get_by_role("button", name="▶|")
+        self._redrawn(forward.click)
+        self.settle()
+        seconds = self._redrawn(forward.click)
+        self.settle()
+        return seconds
+
+    def close(self) -> None:
+        self.context.close()
 
 
-def _click_marker(page, name_timeout_ms: int = 120_000) -> float:
-    """Click the biggest marker at its centre; time until the panel names a place."""
-    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
-    box = frame.locator("path.leaflet-interactive").first.bounding_box()
-    t = time.perf_counter()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.locator(".pw-panel-head").first.wait_for(state="visible", timeout=name_timeout_ms)
-    return time.perf_counter() - t
+def top_places(data: Path, n: int) -> list[tuple[str, str]]:
+    """(id, name) of n places spread from the most to the least mentioned (a unique name each)."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(data / "placewire.sqlite")) as con:
+        ranked = con.execute(
+            "SELECT p.id, p.name FROM mentions m JOIN places p ON p.id = m.place_id"
+            " WHERE m.status != 'rejected' AND m.kind != 'demonym' AND p.kind NOT IN ('country', 'continent')"
+            " GROUP BY p.id HAVING (SELECT count(*) FROM places q WHERE q.name = p.name) = 1"
+            " ORDER BY count(*) DESC, p.id").fetchall()
+    step = max(1, len(ranked) // (3 * n))  # the upper part of the ranking: places people click
+    return ranked[::step][:n]
 
 
-def worker_browser(variant: str) -> dict:
-    """A fresh server: the first visit (server caches cold), a second visit, then a marker click."""
-    from playwright.sync_api import sync_playwright
-
-    with streamlit_server(variant) as url, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            cold = _visit(browser, url)
-            cold["context"].close()
-            warm = _visit(browser, url)
-            # The naive markers carry no place id back (st_folium reports GeoJson features only),
-            # so a real click selects nothing there: the click is timed on the page as built.
-            before = warm["loaded"]["ws"]
-            click = _click_marker(warm["page"]) if variant == "ours" else None
-            click_ws = warm["loaded"]["ws"] - before if click is not None else None
-            warm["context"].close()
-        finally:
-            browser.close()
-    return {"cold_s": cold["ready_s"], "warm_s": warm["ready_s"], "click_s": click, "click_ws_bytes": click_ws,
-            "markers": warm["markers"],
-            "http_bytes": cold["loaded"]["http"], "ws_bytes": cold["loaded"]["ws"]}
-
-
-def worker_generate(articles: int, places: int) -> dict:
-    from benchmarks.corpus import generate
-    from geodata import paths
-
-    t = time.perf_counter()
-    counts = generate(paths.store_path(), articles, places)
-    return {**counts, "s": time.perf_counter() - t}
+def run_round(browser, checkout: Path, data: Path, places: list[tuple[str, str]]) -> dict:
+    """A fresh server: the first visit, a second visit, clicks, a date change; play in a third."""
+    with server(checkout, data) as url:
+        cold = Visit(browser, url)
+        cold.close()
+        warm = Visit(browser, url)
+        warm.settle()
+        clicks = [c for c in (warm.click(pid, name) for pid, name in places) if c]
+        dates = warm.change_dates()
+        warm.close()
+        player = Visit(browser, url)  # the whole span again, as a person starts playing
+        player.settle()
+        step = player.play_step()
+        player.close()
+    return {"cold_s": cold.ready_s, "warm_s": warm.ready_s, "click_s": median([c[0] for c in clicks]) if clicks else None,
+            "click_ws_kb": median([c[1] / 1000 for c in clicks]) if clicks else None, "clicked": len(clicks),
+            "dates_s": dates, "step_s": step}
 
 
 # --------------------------------------------------------------------------- the parent
 
 
+ROWS = [
+    ("open the URL to markers drawn, first visit after the server started (caches cold), s", "cold_s", "{:.2f}", ""),
+    ("open the URL to markers drawn, first visit of a browser (server warm), s", "warm_s", "{:.2f}", "≤ 3 (2,000 places), ≤ 5 (20,000)"),
+    ("marker click to the panel showing that place, s (median of the clicks)", "click_s", "{:.2f}", "≤ 0.5 (2,000 places)"),
+    ("WebSocket bytes received per click, KB", "click_ws_kb", "{:.0f}", "≤ 100"),
+    ("date range change to the map redrawn, s", "dates_s", "{:.2f}", "≤ 1"),
+    ("one play step to the map redrawn, s", "step_s", "{:.2f}", "≤ 1"),
+]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--repeats", type=int, default=3, help="fresh-process runs per measurement (default 3)")
-    ap.add_argument("--articles", type=int, default=10_000)
-    ap.add_argument("--places", type=int, default=2_000)
-    ap.add_argument("--no-browser", action="store_true", help="server-side (AppTest) measurements only")
-    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    ap.add_argument("--repeats", type=int, default=5, help="rounds, each with a fresh server per page (default 5)")
+    ap.add_argument("--baseline", default="19ee01b", help="the commit whose page is the baseline (default 19ee01b)")
+    ap.add_argument("--stores", default=",".join(STORES), help=f"comma-separated, of: {', '.join(STORES)}")
+    ap.add_argument("--clicks", type=int, default=5, help="places clicked per round (default 5)")
     args = ap.parse_args()
-    if args.worker:
-        kind, _, variant = args.worker.partition("-")
-        if kind == "generate":
-            return emit(worker_generate(args.articles, args.places))
-        return emit({"server": worker_server, "browser": worker_browser}[kind](variant))
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"{CHROMIUM} is missing: run ./test.sh once (it installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
 
-    browser = not args.no_browser
-    if browser and not Path(CHROMIUM).exists():
-        sys.exit(f"{CHROMIUM} is missing: run ./test.sh once (it installs Debian's chromium), or pass --no-browser")
-    n = args.repeats
-    data = Path(tempfile.mkdtemp(prefix="placewire-page-"))
-    env = {"PLACEWIRE_DATA": str(data)}
-    results: dict[str, dict[str, list[dict]]] = {v: {"server": [], "browser": []} for v in VARIANTS}
-    try:
-        print(f"  generating {args.articles} articles naming {args.places} places", file=sys.stderr, flush=True)
-        counts = run_worker(SCRIPT, "generate", "--articles", str(args.articles), "--places", str(args.places), env=env)
-        kinds = ["server"] + (["browser"] if browser else [])
-        for i in range(n):
-            for variant in VARIANTS:
-                for kind in kinds:
-                    print(f"  {kind}, {variant}: run {i + 1}/{n}", file=sys.stderr, flush=True)
-                    results[variant][kind].append(run_worker(SCRIPT, f"{kind}-{variant}", env=env))
-    finally:
-        shutil.rmtree(data, ignore_errors=True)
+    names = [s for s in args.stores.split(",") if s]
+    unknown = set(names) - set(STORES)
+    if unknown:
+        sys.exit(f"unknown store(s): {', '.join(sorted(unknown))}; choose from {', '.join(STORES)}")
+    checkouts = {"ours": ROOT, "baseline": baseline_checkout(args.baseline)}
+    results: dict[str, dict[str, list[dict]]] = {}
+    sizes = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            for name in names:
+                data = store(name)
+                sizes[name] = counts(data)
+                places = top_places(data, args.clicks)
+                results[name] = {v: [] for v in VARIANTS}
+                for i in range(args.repeats):
+                    for variant in VARIANTS:
+                        print(f"  {name}, {variant}: round {i + 1}/{args.repeats}", file=sys.stderr, flush=True)
+                        results[name][variant].append(run_round(browser, checkouts[variant], data, places))
+                        print(f"    {json.dumps(results[name][variant][-1])}", file=sys.stderr, flush=True)
+        finally:
+            browser.close()
 
-    def col(variant: str, kind: str, key: str, fmt: str = "{:.2f}", scale: float = 1) -> str:
-        values = [r[key] * scale for r in results[variant][kind] if r[key] is not None]
+    def col(name: str, variant: str, key: str, fmt: str) -> str:
+        values = [r[key] for r in results[name][variant] if r[key] is not None]
         return spread(values, fmt) if values else "-"
 
-    def ratio(kind: str, key: str) -> str:
-        ours, naive = ([r[key] for r in results[v][kind] if r[key] is not None] for v in VARIANTS)
-        return f"{median(naive) / median(ours):.0f}x faster" if ours and naive else ""
-
-    rows = [
-        ["server: first run of app.py, fresh process, caches cold, s", col("ours", "server", "first_s"),
-         col("naive", "server", "first_s"), ratio("server", "first_s")],
-        ["server: rerun, caches warm, s", col("ours", "server", "rerun_s"), col("naive", "server", "rerun_s"),
-         ratio("server", "rerun_s")],
-        [f"server: marker click to panel updated (median of {CLICKS} places), s", col("ours", "server", "click_s"),
-         col("naive", "server", "click_s"), ratio("server", "click_s")],
-    ]
-    if browser:
-        rows += [
-            ["browser: open URL to markers drawn, first visit (server cold), s", col("ours", "browser", "cold_s"),
-             col("naive", "browser", "cold_s"), ratio("browser", "cold_s")],
-            ["browser: open URL to markers drawn, next visit, s", col("ours", "browser", "warm_s"),
-             col("naive", "browser", "warm_s"), ratio("browser", "warm_s")],
-            ["browser: click a marker to the panel showing it, s", col("ours", "browser", "click_s"),
-             "(its markers carry no place id)", ""],
-            ["browser: bytes received over the WebSocket for that click, MB",
-             col("ours", "browser", "click_ws_bytes", "{:.2f}", 1e-6), "", ""],
-            ["browser: bytes received over HTTP (Streamlit's JS and fonts, map assets), MB",
-             col("ours", "browser", "http_bytes", "{:.1f}", 1e-6), col("naive", "browser", "http_bytes", "{:.1f}", 1e-6), ""],
-            ["browser: bytes received over the WebSocket (the page's data), MB",
-             col("ours", "browser", "ws_bytes", "{:.1f}", 1e-6), col("naive", "browser", "ws_bytes", "{:.1f}", 1e-6), ""],
-            ["browser: markers drawn", col("ours", "browser", "markers", "{:.0f}"),
-             col("naive", "browser", "markers", "{:.0f}"), ""],
-        ]
-    rows += [
-        ["page weight: the map component's payload (folium HTML), MB", col("ours", "server", "map_bytes", "{:.2f}", 1e-6),
-         col("naive", "server", "map_bytes", "{:.2f}", 1e-6), ""],
-        ["page weight: every element the script draws (serialized), MB", col("ours", "server", "page_bytes", "{:.2f}", 1e-6),
-         col("naive", "server", "page_bytes", "{:.2f}", 1e-6), ""],
-        ["server: peak resident memory of the AppTest process, MB", col("ours", "server", "rss_mb", "{:.0f}"),
-         col("naive", "server", "rss_mb", "{:.0f}"), ""],
-    ]
-    body = (
-        f"Generated store: {counts['articles']} articles, {counts['mentions']} mentions, {counts['places']} places "
-        f"(written in {counts['s']:.1f} s). {n} fresh-process runs each: median (min-max).\n\n"
-        + table(["measure", "Placewire page (one GeoJson layer)", "naive page (one CircleMarker per place)", "ratio"], rows)
-        + "\n\nThe naive page is the same app.py with the map's places layer swapped for one folium "
-        "CircleMarker per place (same style, tooltip and popup). Server times are AppTest runs of the "
-        "whole script; a click is what the map's click handler does (select the place) and the rerun "
-        "it causes, and the panel is checked to name the place.\n"
-    )
-    flags = " ".join(f for f in (f"--repeats {n}" if n != 3 else "", "--no-browser" if not browser else "") if f)
-    write_results("page_speed", "Page speed, 10,000 articles and 2,000 places",
-                  f"python benchmarks/page_speed.py {flags}".strip(), body)
+    body = []
+    for name in names:
+        c = sizes[name]
+        rows = [[label, col(name, "ours", key, fmt), col(name, "baseline", key, fmt), target]
+                for label, key, fmt, target in ROWS]
+        clicked = [r["clicked"] for v in VARIANTS for r in results[name][v]]
+        body.append(
+            f"## {STORES[name]}\n\nStore: {c['articles']} articles, {c['mentions']} mentions, {c['places']} places. "
+            f"{args.repeats} rounds, median (min-max); {min(clicked)}-{max(clicked)} places clicked per round.\n\n"
+            + table(["measure", "this page", f"baseline ({args.baseline})", "target (issue 8)"], rows)
+        )
+    flags = " ".join(f for f in (f"--repeats {args.repeats}" if args.repeats != 5 else "",
+                                 f"--baseline {args.baseline}" if args.baseline != "19ee01b" else "",
+                                 f"--stores {args.stores}" if names != list(STORES) else "") if f)
+    write_results("page_speed", "Page speed in Chromium, this page and the baseline side by side",
+                  f"python benchmarks/page_speed.py {flags}".strip(), "\n\n".join(body) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,20 +1,27 @@
-"""Cached reads of the store for the page, keyed on the store's location and version.
+"""Cached reads of the store for the page, keyed on the store's location and data version.
 
 Every loader takes the store's location (a SQLite file's path or a PostgreSQL URL) and its
-`version()` (for a file: sizes and modification times of it and its WAL; for a server: its
-transaction snapshot), so a write by the CLI or another session shows on the next rerun while
-reruns of an unchanged store cost nothing. Results are plain data from geodata.queries.
+`version()`: the store's token and the counter that every write bumps in its own transaction
+(geodata.store). A write by the CLI or another session shows on the next rerun, while reruns of an
+unchanged store cost nothing, whatever else touches it (a read-write connection that closes
+removes a SQLite file's WAL and changes no data). Results are plain data from geodata.queries;
+the map's layers are static files (components.layers).
 """
 from __future__ import annotations
 
 from contextlib import closing
 from dataclasses import replace
+from datetime import date
 
 import streamlit as st
 
-from geodata import database, queries
+from components import basemap, layers
+from components import map as placemap
+from geodata import queries
+from geodata.gazetteer import reference_towns
 from geodata.model import Place
 from geodata.names import norm
+from geodata.paths import index_path
 from geodata.queries import Filter
 from geodata.store import Store
 
@@ -27,9 +34,10 @@ def prepare(path: str) -> bool:
     return True
 
 
-def version(path: str) -> tuple:
-    """What changes whenever the store is written."""
-    return database.version(path)
+def version(path: str) -> tuple[str, int]:
+    """What changes when, and only when, the store's data changes: one cheap query a rerun."""
+    with _conn(path) as conn:
+        return queries.data_version(conn)
 
 
 def _conn(path: str):
@@ -59,12 +67,6 @@ def places(path: str, ver: tuple, flt: Filter) -> list[dict]:
     """Places with their counts in the filter (the selected place does not narrow the map)."""
     with _conn(path) as conn:
         return queries.place_counts(conn, replace(flt, place_id=None))
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def excerpts(path: str, ver: tuple, flt: Filter) -> dict[str, list[dict]]:
-    with _conn(path) as conn:
-        return queries.place_excerpts(conn, replace(flt, place_id=None), per_place=2)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -121,23 +123,46 @@ def search(path: str, ver: tuple, q: str) -> list[dict]:
         return queries.search_places(conn, q, aliases=aliases)
 
 
+def place_layer(path: str, ver: tuple, flt: Filter, end: date | None) -> str:
+    """URL of the map's place layer for the filter; recency is counted back from `end`."""
+    return _published(_place_layer, path, ver, flt, end)
+
+
+def reference_layer() -> str:
+    """URL of the base map's reference names: countries, and towns from the gazetteer index."""
+    index = index_path()
+    return _published(_reference_layer, str(index), index.stat().st_mtime_ns if index.exists() else 0)
+
+
+def _published(build, *args) -> str:
+    """The URL `build(*args)` cached, its file written again if it has gone since (pruned)."""
+    url = build(*args)
+    if not layers.path_of(url).exists():
+        build.clear()
+        url = build(*args)
+    return url
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _place_layer(path: str, ver: tuple, flt: Filter, end: date | None) -> str:
+    return layers.publish("places", placemap.layer(places(path, ver, flt), end))
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def _reference_layer(index: str, built: int) -> str:
+    towns = reference_towns(basemap.TOWN_POPULATION, index)
+    return layers.publish("reference", basemap.reference_labels(towns))
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
-def map_layer(path: str, ver: tuple, flt: Filter) -> str:
-    """The map's place layer for the filter, serialised once (see components.map.payload)."""
-    from components import map as placemap
-
-    return placemap.payload(placemap.features(places(path, ver, flt), excerpts(path, ver, flt)))
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def copies(path: Path, ver: tuple, article_ids: tuple[str, ...]) -> dict[str, list[dict]]:
+def copies(path: str, ver: tuple, article_ids: tuple[str, ...]) -> dict[str, list[dict]]:
     """The syndicated copies of each of these articles (geodata.queries.copies)."""
     with _conn(path) as conn:
         return queries.copies(conn, article_ids)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def followed(path: Path, ver: tuple) -> tuple[list[dict], str | None]:
+def followed(path: str, ver: tuple) -> tuple[list[dict], str | None]:
     """The followed sources with their state, and when one was last read successfully."""
     from geodata.follow import registry
 

@@ -1,54 +1,54 @@
-"""The map: one marker per place, sized by mentions, coloured by kind, precision visible.
+"""The map: places clustered with summed counts, coloured by how recent their latest mention is,
+named where names fit, on an offline base map; a click or a play step never resends its data.
 
-Places are drawn as ONE GeoJson layer whose features carry their own style, tooltip and popup
-(streamlit-folium pays per folium object: 2,000 CircleMarkers cost seconds, one layer a fraction).
-Every string put on the map is escaped first: popups and tooltips are HTML.
-Only clicks rerun the script (`returned_objects`); the click counter makes a second click on the
-same marker count too (streamlit-folium issue 316). The selected place's ring goes through
-`feature_group_to_add`, so selecting does not remount the map and the user's view is kept.
+The browser draws (static/placewire/placemap.js); this module decides what is drawn and how:
+- The map element (folium + streamlit-folium) is the same on every rerun: Leaflet, the plugins,
+  the page's script and `placewire.init(map, config)`. streamlit-folium therefore never remounts
+  it, and the reader's pan and zoom survive every click, toggle, date change and play step.
+- What changes travels in `feature_group_to_add`, a few hundred bytes: `placewire.update(state)`
+  with the URL of the filter's place layer (a static file written once, components.layers), the
+  selected place and the toggles. A click re-sends kilobytes, not the map.
+- The browser answers through the component's value, {"pw": {...}}: a marker click
+  ({"type": "select", "pid"}) or a play step ({"type": "step", "dir", "unit"}).
+How one place looks is decided in one function, `marker_style`.
 """
 from __future__ import annotations
 
-import html
 import json
 import math
 import re
+from datetime import date
+from functools import lru_cache
 from typing import Callable
 
 import folium
 import streamlit as st
 from branca.element import MacroElement
-from folium.plugins import HeatMap
+from folium.elements import JSCSSMixin
 from jinja2 import Template
 from streamlit_folium import st_folium
 
-from components import assets, basemap
-from components.markup import KIND_LABELS, colour, esc, excerpt_html
+from components import assets, basemap, layers, playback
+from components.markup import KIND_LABELS
+from geodata.model import KINDS, PRECISION
 
-HEIGHT = 560
+HEIGHT = 600
 _TEMPLATE_OPENER = re.compile(r"\{(?=[{%#])")
-_SEA = "<style>.leaflet-container { background: #d6e6f0; }</style>"
-# Fill and dash per precision: exact towns solid; areas (their centre point) paler and dashed.
-_PRECISION_STYLE = {
-    "exact": (0.75, None),
-    "district": (0.35, "5 3"),
-    "province": (0.15, "6 4"),
-    "region": (0.08, "2 4"),
-    "country": (0.05, "2 4"),
-    "continent": (0.05, "2 4"),
-}
-_ON_EACH_FEATURE = folium.JsCode(
-    """
-    function (feature, layer) {
-        // tip and popup are HTML built server-side from escaped text; the popup's tip sits on
-        // the marker's top edge so the marker stays clickable while its popup is open
-        layer.setStyle(feature.properties.style);
-        layer.bindTooltip(feature.properties.tip, {sticky: true});
-        layer.bindPopup(feature.properties.popup,
-                        {maxWidth: 340, offset: L.point(0, 7 - feature.properties.style.radius)});
-    }
-    """
+
+# How recent a place's latest mention is, counted back from the end of the date range:
+# (up to this many days, colour, legend label). Hot is now, grey is long ago.
+RECENCY = (
+    (7, "#c2185b", "last week"),
+    (30, "#e8590c", "1–4 weeks"),
+    (91, "#f59f00", "1–3 months"),
+    (365, "#7d8fb3", "3–12 months"),
+    (None, "#a3a3a3", "older"),
 )
+UNDATED = ("#e0e0e0", "no date")
+# Areas are drawn at their centre point: paler and dashed, so a governorate's centre is not
+# read as a town (fill opacity, dash pattern).
+_AREA = (0.3, "5 3")
+_EXACT = (0.85, None)
 
 
 def radius(count: int, most: int) -> float:
@@ -56,101 +56,69 @@ def radius(count: int, most: int) -> float:
     return round(5 + 20 * math.sqrt(count / most), 1) if most else 5.0
 
 
-def _popup(place: dict, excerpts: list[dict]) -> str:
-    parts = [
-        f"<b>{esc(place['name'])}</b> <small>({esc(KIND_LABELS.get(place['kind'], place['kind']))}, "
-        f"{esc(place['precision'])})</small><br>"
-        f"{place['mentions']} mention{'s' * (place['mentions'] != 1)} in {place['articles']} "
-        f"article{'s' * (place['articles'] != 1)}"
-    ]
-    for row in excerpts:
-        text = excerpt_html(row["sentence"], row["offset"], row["end"] - row["start"], row["place_kind"], 200)
-        parts.append(
-            f'<p style="margin:6px 0 0">“{text}”<br><small><i>{esc(row["title"])}</i>, '
-            f"{esc(row['published'] or 'date unknown')}</small></p>"
-        )
-    return "".join(parts)
+def recency(last: str | None, end: date | None) -> tuple[str, str]:
+    """(colour, label) for a place whose latest mention in the range is `last` (ISO date)."""
+    if not last or end is None:
+        return UNDATED
+    age = (end - date.fromisoformat(last)).days
+    return next((colour, label) for days, colour, label in RECENCY if days is None or age < days)
 
 
-def features(places: list[dict], excerpts: dict[str, list[dict]]) -> dict:
-    """The places as a GeoJSON FeatureCollection with per-feature style, tooltip and popup.
+def marker_style(place: dict, most: int, end: date | None) -> dict:
+    """How one place is drawn (Leaflet path options plus "radius"): size by mentions in the
+    filter, colour by the recency of its latest mention, pale and dashed when it is an area.
+    The one place to change for new kinds of marker."""
+    colour, _ = recency(place.get("last"), end)
+    fill, dash = _EXACT if PRECISION.get(place["kind"], "exact") == "exact" else _AREA
+    style = {
+        "radius": radius(place["mentions"], most),
+        "color": _darker(colour),
+        "weight": 1.5 if dash is None else 2,
+        "fillColor": colour,
+        "fillOpacity": fill,
+    }
+    if dash:
+        style["dashArray"] = dash
+    return style
 
-    Bigger markers come first so smaller ones are drawn on top and stay clickable.
+
+@lru_cache(maxsize=64)
+def _darker(colour: str, by: float = 0.35) -> str:
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(c * (1 - by)):02x}" for c in (r, g, b))
+
+
+def layer(places: list[dict], end: date | None) -> dict:
+    """The place layer the browser loads: what each place needs to be drawn, named and clicked.
+
+    {"kinds": [label...], "styles": [path options...], "places": [[id, lat, lon, mentions, name,
+    style, radius, kind, last]...]}, biggest first (so smaller markers are drawn on top). Styles are
+    shared, so 20,000 places cost a few dozen style objects. No excerpts: the panel fetches the
+    clicked place's own.
     """
     most = max((p["mentions"] for p in places), default=0)
-    out = []
+    styles: dict[tuple, int] = {}
+    rows = []
     for p in sorted(places, key=lambda p: (-p["mentions"], p["place_id"])):
-        fill, dash = _PRECISION_STYLE.get(p["precision"], (0.75, None))
-        style = {
-            "radius": radius(p["mentions"], most),
-            "color": colour(p["kind"]),
-            "weight": 2,
-            "fill": True,
-            "fillColor": colour(p["kind"]),
-            "fillOpacity": fill,
-        }
-        if dash:
-            style["dashArray"] = dash
-        out.append({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [p["lon"], p["lat"]]},
-            "properties": {
-                "pid": esc(p["place_id"]),  # read back from the click; unescaped there
-                "style": style,
-                "tip": f"{esc(p['name'])} · {p['mentions']}",
-                "popup": _popup(p, excerpts.get(p["place_id"], [])),
-            },
-        })
-    return {"type": "FeatureCollection", "features": out}
+        style = marker_style(p, most, end)
+        size = style.pop("radius")
+        rows.append([p["place_id"], round(p["lat"], 5), round(p["lon"], 5), p["mentions"], p["name"],
+                     styles.setdefault(tuple(sorted(style.items())), len(styles)), size,
+                     KINDS.index(p["kind"]) if p["kind"] in KINDS else 0, p.get("last")])
+    return {
+        "kinds": [KIND_LABELS.get(k, k) for k in KINDS],
+        "styles": [dict(k) for k in styles],
+        "places": rows,
+    }
 
 
-def payload(collection: dict) -> str:
-    """The collection as JSON text that is safe inside a script and inside a Jinja template.
-
-    No "<" at all (no "</script>"), ASCII only, and no "{{", "{%" or "{#": branca compiles
-    rendered scripts as Jinja templates, so article text like "{{ ... }}" would be evaluated.
-    In compact JSON such a brace can only sit inside a string, where \\u007b means the same.
-    Serialised once per filter (the caller caches it): folium would otherwise re-encode
-    megabytes of popups on each of the several renders streamlit-folium does per rerun.
-    """
-    text = json.dumps(collection, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")
-    return _TEMPLATE_OPENER.sub(r"\\u007b", text)
-
-
-class _LayerData(MacroElement):
-    """Adds pre-serialised GeoJSON (see `payload`) to a GeoJson layer in the browser.
-
-    streamlit-folium takes each element's script from its template directly; `render` adds
-    nothing to the folium figure, which would compile the megabytes of data as a Jinja
-    template on every rerun (a third of a second for 2,000 places).
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        {{ this.layer.get_name() }}.addData({{ this.payload }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, layer: folium.GeoJson, data: str):
-        super().__init__()
-        self.layer, self.payload = layer, data
-
-    def render(self, **kwargs) -> None:
-        return None
-
-
-def add_places(m: folium.Map, data: str) -> None:
-    """The places layer: one GeoJson layer filled in the browser from `data` (see `payload`)."""
-    layer = folium.GeoJson(
-        {"type": "FeatureCollection", "features": []},
-        name="places",
-        marker=folium.CircleMarker(),
-        on_each_feature=_ON_EACH_FEATURE,
-        control=False,
-    ).add_to(m)
-    _LayerData(layer, data).add_to(m)
+def legend() -> dict:
+    """What the map's legend says (placemap.js draws it): colours, then how to read the rest."""
+    return {
+        "title": "Latest mention, before",
+        "colours": [[colour, label] for _, colour, label in RECENCY] + [list(UNDATED)],
+        "notes": ["Size: mentions · dashed: an area (its centre) · disc: places nearby, summed"],
+    }
 
 
 def bounds(places: list[dict], bulk: float = 0.85) -> list[list[float]] | None:
@@ -183,82 +151,122 @@ def _weighted_median(places: list[dict], key: str) -> float:
     return ordered[-1][key]
 
 
-def _base(view: tuple[float, float, int] | None, fit: list[list[float]] | None) -> folium.Map:
-    prefix = st.get_option("server.baseUrlPath").strip("/")
-    assets.use_local_assets(f"{'/' + prefix if prefix else ''}/app/static/vendor")
-    tiles = basemap.tiles()
-    m = folium.Map(
-        location=[view[0], view[1]] if view else [20, 0],
-        zoom_start=view[2] if view else 2,
-        tiles=None,
-        control_scale=True,
-        prefer_canvas=False,
+def payload(data: dict) -> str:
+    """`data` as JSON text that is safe inside a script and inside a Jinja template.
+
+    No "<" at all (no "</script>"), ASCII only, and no "{{", "{%" or "{#": branca compiles
+    rendered scripts as Jinja templates, so a name like "{{ ... }}" would be evaluated. In
+    compact JSON such a brace can only sit inside a string, where \\u007b means the same.
+    """
+    text = json.dumps(data, ensure_ascii=True, separators=(",", ":"), sort_keys=True).replace("<", "\\u003c")
+    return _TEMPLATE_OPENER.sub(r"\\u007b", text)
+
+
+class _Init(JSCSSMixin, MacroElement):
+    """The page's map script and its plugins, and `placewire.init(map, config)`: the same on
+    every rerun, so the map is never remounted."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        placewire.init({{ this._parent.get_name() }}, {{ this.config }});
+        {% endmacro %}
+        """
     )
-    m.options["max_zoom"] = 18  # tiles=None leaves no maxZoom, which some plugins need
-    m.get_root().header.add_child(folium.Element(_SEA))
+
+    def __init__(self, config: dict, static_url: str):
+        super().__init__()
+        self.config = payload(config)
+        self.default_js, self.default_css = assets.map_scripts(static_url)
+
+
+class _Update(MacroElement):
+    """`placewire.update(state)`: what changed since the last rerun (see the module docstring)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        placewire.update({{ this.state }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, state: dict):
+        super().__init__()
+        self.state = payload(state)
+
+
+def _map() -> folium.Map:
+    static = layers.static_url()
+    assets.use_local_assets(static)
+    tiles = basemap.tiles()
+    m = folium.Map(location=[20, 0], zoom_start=2, tiles=None, control_scale=True, prefer_canvas=False)
+    m.options["max_zoom"] = 18  # tiles=None leaves no maxZoom, which clustering needs
     if tiles:
         folium.TileLayer(tiles[0], attr=f"{tiles[1]} · {basemap.ATTRIBUTION}", max_zoom=18).add_to(m)
-    folium.GeoJson(
-        basemap.country_outlines(),
-        name="countries",
-        interactive=False,
-        attribution=None if tiles else basemap.ATTRIBUTION,
-        control=False,
-    ).add_to(m)
-    if view is None and fit is not None:
-        m.fit_bounds(fit, padding=(40, 40), max_zoom=8)
+    config = {
+        "base": None if tiles else assets.base_map_urls(static),
+        "attribution": None if tiles else basemap.ATTRIBUTION,
+        "legend": legend(),
+    }
+    _Init(config, static).add_to(m)
     return m
 
 
 def draw(
-    data: str,
+    layer_url: str,
     *,
-    on_click: Callable[[str], None],
-    heat: list[list[float]] | None = None,
-    view: tuple[float, float, int] | None = None,
+    reference_url: str | None,
+    on_select: Callable[[str], None],
+    on_step: Callable[[int, str], None],
     selected: dict | None = None,
+    heat: bool = False,
+    labels: bool = True,
+    view: tuple[float, float, int] | None = None,
     fit: list[list[float]] | None = None,
+    period: dict | None = None,
 ) -> None:
-    """Draw the map of `data` (see `payload`); a marker click calls `on_click(place_id)` first.
+    """Draw the map of the place layer at `layer_url` (see `layer`).
 
-    `view` (lat, lon, zoom) wins over fitting `fit` bounds. `heat` is [[lat, lon, weight]].
+    `view` (lat, lon, zoom) wins over fitting `fit` bounds; either applies when the map is first
+    drawn only (afterwards the reader's own view stays). `period` is the play control's range:
+    {"start", "end", "unit", "at_end"}. A marker click calls `on_select(place_id)`, a play step
+    `on_step(direction, unit)`, before the rerun they cause.
     """
-    m = _base(view, fit)
-    add_places(m, data)
-    if heat:
-        HeatMap(heat, name="heat", min_opacity=0.3, radius=22, blur=18, control=False).add_to(m)
-    ring = folium.FeatureGroup(name="selected", control=False)
-    if selected:
-        folium.CircleMarker(
-            [selected["lat"], selected["lon"]], radius=30, color="#111111", weight=3,
-            fill=False, interactive=False,
-        ).add_to(ring)
-    out = st_folium(
-        m,
+    state = {
+        "layer": layer_url,
+        "reference": reference_url,
+        "selected": {"id": selected["place_id"], "lat": selected["lat"], "lon": selected["lon"]} if selected else None,
+        "heat": heat,
+        "labels": labels,
+        "view": list(view) if view else None,
+        "fit": fit,
+        "range": period,
+    }
+    update = folium.FeatureGroup(name="placewire", control=False)
+    _Update(state).add_to(update)
+    st_folium(
+        _map(),
         key="map",
         height=HEIGHT,
         use_container_width=True,
-        returned_objects=["last_active_drawing", "last_object_clicked_count"],
-        feature_group_to_add=ring,
-        on_change=lambda: _clicked(on_click),
+        returned_objects=[],  # streamlit-folium reports nothing itself; the page's script does
+        feature_group_to_add=update,
+        on_change=lambda: _event(on_select, on_step),
     )
-    if not (out or {}).get("last_object_clicked_count"):
-        # a freshly mounted map (new content) counts clicks from zero again
-        st.session_state["_map_clicks"] = 0
 
 
-def _clicked(on_click: Callable[[str], None]) -> None:
-    """Runs before the rerun a map event causes: a moved click counter is a marker click.
-
-    The counter moves on every click, so a second click on the same marker counts too.
-    """
-    out = st.session_state.get("map") or {}
-    count = out.get("last_object_clicked_count") or 0
-    seen = st.session_state.get("_map_clicks") or 0
-    st.session_state["_map_clicks"] = count
-    if count == seen:
+def _event(on_select: Callable[[str], None], on_step: Callable[[int, str], None]) -> None:
+    """Runs before the rerun a map event causes. Each event carries the mount it came from and
+    a counter, so a repeated click on the same marker counts and an old value never replays."""
+    event = (st.session_state.get("map") or {}).get("pw")
+    if not isinstance(event, dict):
         return
-    feature = out.get("last_active_drawing") or {}
-    pid = (feature.get("properties") or {}).get("pid")
-    if isinstance(pid, str):
-        on_click(html.unescape(pid))
+    key = (event.get("mount"), event.get("seq"))
+    if key == st.session_state.get("_map_event"):
+        return
+    st.session_state["_map_event"] = key
+    if event.get("type") == "select" and isinstance(event.get("pid"), str):
+        on_select(event["pid"])
+    elif event.get("type") == "step" and event.get("dir") in (1, -1) and event.get("unit") in playback.UNITS:
+        on_step(event["dir"], event["unit"])

@@ -1,7 +1,7 @@
 """Safe text for the page: escaping, highlighted excerpts, checked links, kind colours.
 
-Article text, titles, sources and URLs are untrusted. Everything that reaches HTML (popups,
-tooltips, panel, reader) goes through `esc`; everything that reaches a Streamlit label (which
+Article text, titles, sources and URLs are untrusted. Everything that reaches HTML (the panel,
+the reader) goes through `esc`; everything that reaches a Streamlit label (which
 renders Markdown) goes through `md_escape`; links go through `safe_url`.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import html
 import re
 from urllib.parse import urlsplit
 
-# One colour per kind of place (the map's markers, the reader's highlights, the legend).
+# One colour per kind of place (the reader's highlights and the panel's excerpts).
 KIND_COLOURS = {
     "city": "#d62728",
     "admin2": "#ff7f0e",
@@ -59,7 +59,7 @@ def colour(kind: str | None) -> str:
 def excerpt_html(sentence: str, offset: int, length: int, kind: str | None, width: int = 240) -> str:
     """The sentence as escaped HTML with the name at [offset, offset+length) marked.
 
-    Long sentences are cut around the name so popups and panel entries stay short.
+    Long sentences are cut around the name so panel entries stay short.
     """
     sentence = sentence or ""
     offset = max(0, min(offset, len(sentence)))
@@ -77,16 +77,3 @@ def excerpt_html(sentence: str, offset: int, length: int, kind: str | None, widt
         f"{esc(after)}"
     )
 
-
-def legend_html() -> str:
-    """The map legend: colour per kind, and how precision shows (solid, dashed, hollow)."""
-    swatches = " ".join(
-        f'<span style="white-space:nowrap"><span style="display:inline-block;width:10px;height:10px;'
-        f'border-radius:50%;background:{c};margin-right:3px"></span>{esc(KIND_LABELS[k])}</span>'
-        for k, c in KIND_COLOURS.items()
-    )
-    return (
-        f'<div style="font-size:0.8rem;line-height:1.6">{swatches}<br>'
-        "Solid marker: an exact town. Dashed and paler: a district, governorate or region "
-        "(the point is its centre). Size: mentions in the current filter.</div>"
-    )

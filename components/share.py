@@ -6,7 +6,7 @@ back to the URL. The map's view is not sent to the server while the user pans (t
 the page); the "Copy link" control reads it from the map in the browser and adds it to the link.
 
 URL keys: place, article, from, to, source (repeated), kind (repeated), q, countries, demonyms,
-heat, copies, lat, lon, zoom.
+heat, labels (0 when off), copies, lat, lon, zoom.
 """
 from __future__ import annotations
 
@@ -105,6 +105,7 @@ def restore(span: tuple[date, date] | None, all_sources: list[str]) -> None:
     state["words"] = (qp.get("q") or "")[:200]
     for flag in _FLAGS:
         state[flag] = qp.get(flag) == "1"
+    state["labels"] = qp.get("labels") != "0"  # on unless the link turned them off
     lat, lon = _float(qp.get("lat"), -90, 90), _float(qp.get("lon"), -540, 540)
     zoom = _float(qp.get("zoom"), 0, 18)
     state["view"] = (lat, lon, int(zoom)) if None not in (lat, lon, zoom) else None
@@ -142,6 +143,8 @@ def publish(span: tuple[date, date] | None) -> None:
     for flag in _FLAGS:
         if state.get(flag):
             params[flag] = "1"
+    if not state.get("labels", True):
+        params["labels"] = "0"
     if state.get("view"):
         params["lat"], params["lon"], params["zoom"] = (str(v) for v in state["view"])
     if params != st.query_params.to_dict() or any(isinstance(v, list) for v in params.values()):

@@ -40,8 +40,10 @@ FEED_EXTS = {".rss", ".atom"}
 JSON_EXTS = {".json"}
 JSONL_EXTS = {".jsonl", ".ndjson"}
 CSV_EXTS = {".csv", ".tsv"}
+PARQUET_EXTS = {".parquet"}
 SNIFF_EXTS = {".xml", ""}  # feed, page or JSON: decided by looking at the content
-SUPPORTED = sorted(TEXT_EXTS | HTML_EXTS | FEED_EXTS | JSON_EXTS | JSONL_EXTS | CSV_EXTS | {".xml"})
+SUPPORTED = sorted(TEXT_EXTS | HTML_EXTS | FEED_EXTS | JSON_EXTS | JSONL_EXTS | CSV_EXTS
+                   | PARQUET_EXTS | {".xml"})
 
 # Field names accepted in front matter, JSON and CSV, first wins.
 FIELDS = {
@@ -86,21 +88,33 @@ def load(
     sources: Iterable[str | Path], *, max_bytes: int = MAX_BYTES, timeout: float = 30
 ) -> Iterator[Item]:
     """Articles and problems from paths, folders (recursively), glob patterns and http(s) URLs."""
+    for source in files(sources):
+        if isinstance(source, Problem):
+            yield source
+        elif isinstance(source, str):
+            yield from load_url(source, max_bytes=max_bytes, timeout=timeout)
+        else:
+            yield from load_file(source, max_bytes=max_bytes)
+
+
+def files(sources: Iterable[str | Path]) -> Iterator[Path | str | Problem]:
+    """What `load` reads, in its order: each file (folders walked, patterns expanded), each URL
+    (a str), and a Problem for what is not there. The batch job makes its partitions of these."""
     for source in sources:
         text = str(source)
         if re.match(r"https?://", text, re.I):
-            yield from load_url(text, max_bytes=max_bytes, timeout=timeout)
+            yield text
             continue
         path = Path(text).expanduser()
         if path.is_dir():
-            yield from _load_folder(path, max_bytes)
+            yield from _folder_files(path)
         elif path.is_file():
-            yield from load_file(path, max_bytes=max_bytes)
+            yield path
         elif re.search(r"[*?[]", text):
             matches = sorted(glob.glob(str(path), recursive=True))
             if not matches:
                 yield Problem(text, "no file matches this pattern")
-            yield from load(matches, max_bytes=max_bytes, timeout=timeout)
+            yield from files(matches)
         elif path.is_symlink():
             yield Problem(text, "broken link: its target does not exist")
         else:
@@ -142,6 +156,9 @@ def load_bytes(
         return
     if not data.strip():
         yield Problem(origin, "empty file; skipped")
+        return
+    if Path(name).suffix.lower() in PARQUET_EXTS:  # binary, but a table of articles
+        yield from load_parquet(io.BytesIO(data), origin)
         return
     binary = _binary_kind(data)
     if binary:
@@ -191,13 +208,13 @@ def load_url(url: str, *, max_bytes: int = MAX_BYTES, timeout: float = 30) -> It
     )
 
 
-def _load_folder(folder: Path, max_bytes: int) -> Iterator[Item]:
+def _folder_files(folder: Path) -> Iterator[Path | Problem]:
     """Every file under a folder, in name order, hidden files and folders left out."""
     for path in sorted(folder.rglob("*")):
         if any(part.startswith(".") for part in path.relative_to(folder).parts):
             continue
         if path.is_file():
-            yield from load_file(path, max_bytes=max_bytes)
+            yield path
         elif path.is_symlink():
             yield Problem(str(path), "broken link: its target does not exist")
 
@@ -428,6 +445,31 @@ def _load_csv(text: str, origin: str, *, tab: bool, max_bytes: int) -> Iterator[
             yield Problem(where, f"expected {len(header)} fields, found {len(row)}; row skipped")
             continue
         yield from _record(dict(zip(header, row)), where)
+
+
+def load_parquet(source, origin: str, row_groups: Iterable[int] | None = None) -> Iterator[Item]:
+    """A Parquet table, one article a row, its columns named as JSON's and CSV's fields.
+
+    `source`: a path or a binary file. `row_groups`: only these (the batch job reads one a
+    task); rows are numbered from the file's first all the same, so origins match `load`'s.
+    """
+    import pyarrow
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.ParquetFile(source)
+    except (pyarrow.ArrowException, OSError) as exc:
+        yield Problem(origin, f"not a readable Parquet file ({_one_line(exc)}); skipped")
+        return
+    sizes = [table.metadata.row_group(g).num_rows for g in range(table.num_row_groups)]
+    for group in range(table.num_row_groups) if row_groups is None else row_groups:
+        try:
+            rows = table.read_row_group(group).to_pylist()
+        except (pyarrow.ArrowException, OSError) as exc:
+            yield Problem(f"{origin} row group {group}", f"unreadable ({_one_line(exc)}); skipped")
+            continue
+        for number, record in enumerate(rows, sum(sizes[:group]) + 1):
+            yield from _record(record, f"{origin} row {number}")
 
 
 def _record(record: object, origin: str) -> Iterator[Item]:

@@ -3,12 +3,11 @@
 `connect(location)` opens a SQLite file (a path, the default) or a PostgreSQL database (a
 `postgresql://` URL, geodata.postgres). Both give one small interface, in the store's SQL
 (geodata.dialect translates it): execute / executemany / stream, rows readable by position and
-by name (`row[0]`, `row["id"]`, `dict(row)`), write transactions that take turns with every
-other writer of the store, and a version that changes with every committed write.
+by name (`row[0]`, `row["id"]`, `dict(row)`), and write transactions that take turns with every
+other writer of the store. (What changed since a read is the store's own data_version row.)
 """
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -45,10 +44,6 @@ class Database:
 
     def columns(self, table: str) -> list[str]:
         """The columns `table` has now ([] when there is no such table), for migrations."""
-        raise NotImplementedError
-
-    def version(self) -> tuple:
-        """Changes whenever a write is committed (cheap: asked on every page rerun)."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -108,23 +103,8 @@ class SQLiteDatabase(Database):
     def columns(self, table: str) -> list[str]:
         return [r[1] for r in self.conn.execute("SELECT * FROM pragma_table_info(?)", (table,))]
 
-    def version(self) -> tuple:
-        return file_version(self.path)
-
     def close(self) -> None:
         self.conn.close()
-
-
-def file_version(path: Path) -> tuple:
-    """What changes whenever a SQLite file is written (the WAL takes writes before checkpoints)."""
-    out = []
-    for suffix in ("", "-wal"):
-        try:
-            stat = os.stat(f"{path}{suffix}")
-            out.append((stat.st_mtime_ns, stat.st_size))
-        except FileNotFoundError:
-            out.append(None)
-    return tuple(out)
 
 
 def connect(location: str | Path, *, readonly: bool = False) -> Database:
@@ -134,14 +114,6 @@ def connect(location: str | Path, *, readonly: bool = False) -> Database:
 
         return PostgresDatabase(str(location), readonly=readonly)
     return SQLiteDatabase(location, readonly=readonly)
-
-
-def version(location: str | Path) -> tuple:
-    """The store's current version without opening it for SQLite (a stat), cheaply for a server."""
-    if is_url(str(location)):
-        with connect(location, readonly=True) as db:
-            return db.version()
-    return file_version(Path(location))
 
 
 def describe(location: str | Path) -> str:

@@ -37,3 +37,5 @@ class RefusedURL(FetchError):
     """An address the follower will not fetch: not http(s), or a private or local address."""
 
     transient = False
+class DownloadError(GeodataError):
+    """A GeoNames file could not be fetched, or is not what it should be; the message says which."""

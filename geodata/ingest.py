@@ -2,8 +2,10 @@
 
 Each article is parsed and stored in batches (one transaction each, so a killed process leaves
 no half article); an article already stored is skipped before parsing; a problem with one input
-is recorded and the rest goes on. Each stored article joins its story (geodata.stories), so a
-syndicated copy counts once.
+is recorded and the rest goes on. Parsing runs in this process or in `workers` processes
+(geodata.parallel); either way this loop alone writes, in the input's order, so the store ends
+up the same, transaction for transaction, whatever the number of workers. Each stored article
+joins its story (geodata.stories), so a syndicated copy counts once.
 """
 from __future__ import annotations
 
@@ -28,16 +30,20 @@ class IngestReport:
     problems: list[Problem] = field(default_factory=list)
 
 
-def ingest(items: Iterable[Item], store: Store, *, batch: int = 200,
-           on_article: Callable[[Article], None] = lambda article: None,
+def ingest(items: Iterable[Item], store: Store, *, batch: int = 200, workers: int = 1,
+           parser=None, on_article: Callable[[Article], None] = lambda article: None,
            report: IngestReport | None = None, catch_up: bool = True) -> IngestReport:
     """Parse and store every article of `items`; record every Problem in the report.
 
-    `catch_up` first groups stored articles that are in no story yet (a caller that ingests one
-    article at a time does that once itself)."""
-    from .parser import get_parser  # loads the gazetteer index: only when there is work
+    `parser`: where mentions come from, if not from parsing here (geodata.batch.Loaded: a
+    batch's output); anything with geodata.parallel's map/flush/close. `catch_up` first groups
+    stored articles that are in no story yet (a caller that ingests one article at a time does
+    that once itself).
+    """
+    if parser is None:
+        from .parallel import parsing  # loads the gazetteer index: only when there is work
 
-    parser = get_parser()
+        parser = parsing(workers)
     report = report or IngestReport()
     pending: list = []
     if catch_up:
@@ -60,24 +66,27 @@ def ingest(items: Iterable[Item], store: Store, *, batch: int = 200,
         pending.clear()
         parser.flush()
 
+    # Workers parse ahead of the writer, so an article is looked up in the store twice: before
+    # parsing, to skip what is known, and here, when it is its turn to be written, which is
+    # when a single process would have looked (a copy met twice in one run is decided alike).
+    jobs = ((item, isinstance(item, Article) and not store.has(item.id)) for item in items)
     try:
-        for item in items:
+        for item, outcome in parser.map(jobs):
             if isinstance(item, Problem):
                 report.problems.append(item)
                 continue
             on_article(item)
-            if store.has(item.id):
+            if outcome is None or store.has(item.id):
                 report.present += 1
-                continue
-            try:
-                mentions = parser.parse(item.text)
-            except Exception as exc:  # one article the parser chokes on must not stop the batch
-                report.problems.append(
-                    Problem(item.origin, f"the geoparser failed ({exc!r}); article skipped"))
-                continue
-            pending.append((item, mentions))
-            if len(pending) >= batch:
-                flush()
+            elif isinstance(outcome, str):  # the parser failed on this one article
+                report.problems.append(Problem(item.origin, outcome))
+            else:
+                pending.append((item, outcome))
+                if len(pending) >= batch:
+                    flush()
     finally:
-        flush()
+        try:
+            flush()
+        finally:
+            parser.close()
     return report

@@ -1,7 +1,8 @@
 """The geoparser: text in, resolved mentions out. Extraction, then resolution, through the cache.
 
 `get_parser()` keeps one parser per process (the index is loaded once per worker, as the notes
-on scaling advise); `parse_batch` takes many texts so any batch engine can call it unchanged.
+on scaling advise); `parse_batch` takes many texts so any batch engine can call it unchanged:
+the ingest's worker processes (geodata.parallel) and Dask's partitions (geodata.batch).
 """
 from __future__ import annotations
 
@@ -32,10 +33,16 @@ class Geoparser:
         spans, _, _ = self.extractor.extract(text)
         return self.resolver.resolve(text, spans)
 
-    def parse_batch(self, texts: list[str]) -> list[list[Mention]]:
-        mentions = [self.parse(t) for t in texts]
-        self.flush()
-        return mentions
+    def parse_batch(self, texts: list[str]) -> list[list[Mention] | str]:
+        """Each text's mentions; for a text the parser chokes on, what went wrong instead, so
+        that one article never costs the rest of the batch."""
+        out: list[list[Mention] | str] = []
+        for text in texts:
+            try:
+                out.append(self.parse(text))
+            except Exception as exc:  # noqa: BLE001: any failure is that one article's problem
+                out.append(f"the geoparser failed ({exc!r}); article skipped")
+        return out
 
     def flush(self) -> None:
         """Write the resolutions made so far to the persistent cache (batched for speed)."""

@@ -128,11 +128,6 @@ class PostgresDatabase(Database):
             (table,),
         )]
 
-    def version(self) -> tuple:
-        # The server's snapshot (next transaction id, those in progress) moves when any write
-        # transaction starts or ends, and never for a read: a cheap "has anything changed".
-        return (self.conn.execute("SELECT pg_current_snapshot()::text").fetchone()[0],)
-
     def close(self) -> None:
         if self.readonly:
             _READERS.give(self.url, self.conn)

@@ -191,24 +191,6 @@ def place_counts(conn: Database, flt: Filter) -> list[dict]:
     return rows
 
 
-def place_excerpts(conn: Database, flt: Filter, per_place: int = 2) -> dict[str, list[dict]]:
-    """The newest `per_place` mention rows of every place in the filter (for map popups)."""
-    params: dict = {"per_place": per_place}
-    sql = f"""
-        SELECT * FROM (
-            SELECT {_ROW_COLUMNS},
-                   row_number() OVER (PARTITION BY m.place_id ORDER BY {_NEWEST_FIRST}) AS n
-            {_FROM} WHERE {_mention_where(flt, params)}
-        ) AS ranked WHERE n <= :per_place ORDER BY place_id, n
-    """
-    out: dict[str, list[dict]] = {}
-    for r in conn.execute(sql, params):
-        row = _row(r)
-        del row["n"]
-        out.setdefault(row["place_id"], []).append(row)
-    return out
-
-
 def daily_counts(conn: Database, flt: Filter) -> list[dict]:
     """Mentions per publication day in the filter: [{"day", "mentions"}], oldest first.
 
@@ -404,3 +386,9 @@ def copies(conn: Database, article_ids: Iterable[str]) -> dict[str, list[dict]]:
             row = dict(r)
             out.setdefault(row.pop("of"), []).append(row)
     return out
+
+
+def data_version(conn: Database) -> tuple[str, int]:
+    """(token, counter) of the store: it changes with every write, and only then (see store.py)."""
+    row = conn.execute("SELECT token, version FROM data_version WHERE id = 'store'").fetchone()
+    return row[0], row[1]

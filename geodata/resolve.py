@@ -13,12 +13,12 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from .cache import ResolutionCache
+from .cache import Recent, ResolutionCache
 from .extract import Span
 from .gazetteer import Candidate
 from .geocoder import nominatim_place, raw_to_candidate
 from .borders import border_point
-from .distance import nearest_km
+from .distance import distance_km, nearest_km
 from .model import Mention, Place
 
 _KIND_PRIOR = {"country": 3.4, "continent": 2.8, "admin1": 2.8, "region": 2.4, "admin2": 0.6}
@@ -49,7 +49,7 @@ class Resolver:
         self.geocoder = geocoder
         self.online = online  # a callable geopy geocode (Nominatim) for names the index lacks
         self.cache = cache or ResolutionCache(None)
-        self._known: dict[tuple[str, bool], list[Candidate]] = {}
+        self._known = Recent(20_000)  # (key, how) -> candidates: bounded, so memory stays flat
 
     def candidates(self, key: str, how: str = "exact") -> list[Candidate]:
         """The geocoder's answer for a name key, through the persistent cache. `how` is "exact",
@@ -63,7 +63,8 @@ class Resolver:
             answer = [loc.raw for loc in self.geocoder.geocode(
                 key, exactly_one=False, loose=how == "loose", demonym=how == "demonym")]
             self.cache.put_geocode(source, key, answer)
-        known = self._known[(key, how)] = [raw_to_candidate(r) for r in answer]
+        known = [raw_to_candidate(r) for r in answer]
+        self._known.put((key, how), known)
         return known
 
     def _span_candidates(self, s: Span, text: str) -> list[Candidate]:
@@ -115,17 +116,24 @@ class Resolver:
             own[s.key].add_pick(pick)
         mentions = []
         contexts: dict[str, tuple[_Context, str]] = {}
+        # one sense per document: a name in the same context resolves as it first did, however
+        # it is read again ("Canadian" the demonym, then "a Canadian."); across documents the
+        # cache answers only for the same reading, so no other document's decides this one's
+        sense: dict[tuple[str, str], tuple] = {}
         for s, cs in zip(spans, cands):
             if s.key not in contexts:
                 ctx = whole.context_without(own[s.key])
                 contexts[s.key] = ctx, ctx.key()
             ctx, ctx_key = contexts[s.key]
             cache_ctx = f"{ctx_key}|{s.qualifier}|{s.after}"
-            hit = self.cache.resolution(s.key, cache_ctx)
+            hit = sense.get((s.key, cache_ctx))
             if hit is None:
-                best = self._pick(s, cs, ctx, s.after)
-                hit = (best.cand.place.id, round(best.score, 3)) if best else (None, 0.0)
-                self.cache.put_resolution(s.key, cache_ctx, *hit)
+                hit = self.cache.resolution(s.key, cache_ctx + _reading(s))
+                if hit is None:
+                    best = self._pick(s, cs, ctx, s.after)
+                    hit = (best.cand.place.id, round(best.score, 3)) if best else (None, 0.0)
+                    self.cache.put_resolution(s.key, cache_ctx + _reading(s), *hit)
+                sense[(s.key, cache_ctx)] = hit
             place_id, score = hit
             chosen = next((c for c in cs if c.place.id == place_id), None)
             if chosen is None:
@@ -197,9 +205,20 @@ class Resolver:
         # a city named like the province it lies in ("Aleppo", "Deir ez-Zor") is what a bare
         # name means; "Idlib province" says otherwise through the qualifier
         seats = {c.place.id for c in cs if c.place.kind == "city" and c.place.population >= 50_000
-                 and any(o.place.id == c.admin1_id for o in cs)}
+                 and any(o.place.id == c.admin1_id or o.place.kind == "admin1"
+                         and o.place.country == c.place.country and o.place.name == c.place.name
+                         for o in cs)}
+        top = max(cs, key=_prior)
         for c in cs:
             p = c.place
+            if self._namesake(c, top) and not (
+                    c.admin1_id in after_ids or p.country in after_cc or s.qualifier == p.kind
+                    or top.place.kind == "city" and c.admin1_id in ctx.named_admin1s
+                    or _local_support(p, ctx.local)):
+                # a small namesake of a country, a state, an ocean or a world city is meant only
+                # when the text says so ("China, Texas"; "Paris" in a story naming Texas), not
+                # because it lies near the story's other places
+                continue
             country = 2.0 * share.get(p.country, 0.0) + 0.5 * bordering.get(p.country, 0.0)
             score = _prior(c) + country / total
             if p.id in seats:
@@ -222,18 +241,53 @@ class Resolver:
                 best = _Scored(c, score)
         return best
 
+    @staticmethod
+    def _namesake(c: Candidate, top: Candidate) -> bool:
+        """Whether c is a small town named like a far better-known place `top`: China, Texas;
+        England, Arkansas; Oxford, Nova Scotia beside Oxford, England."""
+        p, t = c.place, top.place
+        if c is top or p.kind not in ("city", "admin2") or p.population >= _NAMESAKE_POPULATION:
+            return False
+        if t.kind in ("country", "continent", "region", "admin1"):
+            return True
+        return t.kind == "city" and t.population >= 100_000 and t.population > 20 * p.population
+
+
+# A town this size is known in its own right, whatever bigger place shares its name.
+_NAMESAKE_POPULATION = 100_000
+
+
+def _local_support(p: Place, local: tuple) -> bool:
+    """Whether the story's other towns and counties surround p: one within 40 km, or two
+    within 100 ("Palestine" in a story of Anderson County and Crockett is Palestine, Texas).
+    A state's or country's centre is no such evidence: "goods from China hurt Texas farmers"."""
+    near = [d for d in (distance_km(p.lat, p.lon, a[0], a[1]) for a in local) if d <= 100.0]
+    return any(d <= 40.0 for d in near) or len(near) >= 2
+
+
+def _reading(s: Span) -> str:
+    """How a name was read, for the cache key: a cached answer must be the answer the same
+    reading would compute (a loose spelling chooses among its nearby places only)."""
+    if s.unknown:
+        return "|online"
+    if s.loose:
+        return "|loose:" + hashlib.sha1(" ".join(s.loose).encode()).hexdigest()[:16]
+    return "|demonym" if s.demonym else ""
+
 
 class _Tally:
     """Sums of what names say about a document: country votes, and from their first readings
     the states they lie in and their points. One per document, one per name: subtracting
     the name's from the document's gives its context in one step, however often it recurs."""
 
-    __slots__ = ("countries", "admin1s", "anchors", "_sorted")
+    __slots__ = ("countries", "admin1s", "named", "anchors", "local", "_sorted")
 
     def __init__(self) -> None:
         self.countries: dict[str, float] = {}
         self.admin1s: dict[str, int] = {}
+        self.named: dict[str, int] = {}  # the states the document names itself
         self.anchors: dict[tuple[float, float], int] = {}
+        self.local: dict[tuple[float, float], int] = {}  # the points of towns and counties
 
     def add_vote(self, vote: dict[str, float]) -> None:
         for cc, weight in vote.items():
@@ -245,6 +299,7 @@ class _Tally:
         place = pick.cand.place
         if place.kind == "admin1":
             admin1 = place.id
+            self.named[admin1] = self.named.get(admin1, 0) + 1
         elif place.kind in ("city", "admin2"):
             admin1 = pick.cand.admin1_id
         else:
@@ -253,19 +308,28 @@ class _Tally:
             self.admin1s[admin1] = self.admin1s.get(admin1, 0) + 1
         point = (round(place.lat, 2), round(place.lon, 2))
         self.anchors[point] = self.anchors.get(point, 0) + 1
+        if place.kind != "admin1":
+            self.local[point] = self.local.get(point, 0) + 1
 
     def context_without(self, part: "_Tally") -> "_Context":
         """The context this tally (the document's) gives a name whose own tally is `part`."""
         if not hasattr(self, "_sorted"):  # once a document: most names take nothing from these
-            self._sorted = (sorted(self.admin1s.items()), sorted(self.anchors.items()))
-        admin1s, anchors = self._sorted
+            self._sorted = (sorted(self.admin1s.items()), sorted(self.anchors.items()),
+                            sorted(self.named.items()), sorted(self.local.items()))
+        admin1s, anchors, named, local = self._sorted
         if part.admin1s:
             admin1s = [(k, n - part.admin1s.get(k, 0)) for k, n in admin1s
                        if n - part.admin1s.get(k, 0) > 0]
         if part.anchors:
             anchors = [(a, n) for a, n in anchors if n - part.anchors.get(a, 0) > 0]
+        if part.named:
+            named = [(k, n) for k, n in named if n - part.named.get(k, 0) > 0]
+        if part.local:
+            local = [(a, n) for a, n in local if n - part.local.get(a, 0) > 0]
         countries = {cc: v - part.countries.get(cc, 0.0) for cc, v in self.countries.items()}
-        return _Context(_Context.of(countries).countries, tuple(admin1s), tuple(a for a, _ in anchors))
+        return _Context(_Context.of(countries).countries, tuple(admin1s),
+                        tuple(a for a, _ in anchors), tuple(k for k, _ in named),
+                        tuple(a for a, _ in local))
 
 
 @dataclass(frozen=True)
@@ -276,6 +340,8 @@ class _Context:
     countries: tuple[tuple[str, float], ...]
     admin1s: tuple[tuple[str, int], ...] = ()
     anchors: tuple[tuple[float, float], ...] = ()
+    named_admin1s: tuple[str, ...] = ()  # states the rest of the document names itself
+    local: tuple[tuple[float, float], ...] = ()  # points of its towns and counties
 
     @classmethod
     def of(cls, countries: dict[str, float]) -> "_Context":
@@ -285,7 +351,8 @@ class _Context:
     def key(self) -> str:
         # marshal's format 2 (no back-references) is the same bytes for equal values, and eight
         # times faster to write than a repr of the floats
-        data = marshal.dumps((self.countries, self.admin1s, self.anchors), 2)
+        data = marshal.dumps((self.countries, self.admin1s, self.anchors, self.named_admin1s,
+                              self.local), 2)
         return hashlib.sha1(data).hexdigest()[:16]
 
     def centre(self):

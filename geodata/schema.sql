@@ -117,3 +117,10 @@ CREATE TABLE IF NOT EXISTS follow_items (
     done_at     TEXT
 );
 CREATE INDEX IF NOT EXISTS follow_items_state ON follow_items (state, seen_at);
+-- What the page's caches are keyed on: a token naming this store, and a counter that every write
+-- bumps in its own transaction (geodata.store). Equal pairs mean equal data, whoever wrote.
+CREATE TABLE IF NOT EXISTS data_version (
+    id      TEXT PRIMARY KEY,    -- one row, 'store'
+    token   TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 0
+);

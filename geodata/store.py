@@ -3,10 +3,13 @@
 One Store class over either backend (geodata.database): a SQLite file (a path, the default) or
 a PostgreSQL database (a postgresql:// URL). The SQL is written once; geodata.dialect renders
 what differs. Writes only: every change is one transaction, so a process killed mid-ingest
-leaves whole articles or none. The page's read queries live in geodata.queries, over `Store.conn`.
+leaves whole articles or none, and bumps the data version in that same transaction
+(`data_version`, read by geodata.queries.data_version: the page's caches last exactly as long as
+the data). The page's read queries live in geodata.queries, over `Store.conn`.
 """
 from __future__ import annotations
 
+import uuid
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -49,6 +52,9 @@ class Store:
         try:
             with self.conn.transaction() as db:
                 schema.ensure(db)
+                # a new store (or one from before the counter) gets its token once
+                db.execute("INSERT INTO data_version (id, token, version) VALUES ('store', ?, 0)"
+                           " ON CONFLICT (id) DO NOTHING", (uuid.uuid4().hex,))
         except Exception as exc:  # e.g. a file that is not a database
             self.conn.close()
             raise StoreError(f"cannot open the store {self.location}: {exc}") from exc
@@ -68,8 +74,19 @@ class Store:
         with self.conn.transaction() as db:
             yield db
 
-    # Modules that own tables of their own (geodata.stories, geodata.follow) write through this.
-    transaction = _transaction
+    @staticmethod
+    def _changed(db: Database) -> None:
+        """Every write that changes the data calls this inside its transaction: the page's caches
+        key on the counter, so they last exactly as long as the data (and no longer)."""
+        db.execute("UPDATE data_version SET version = version + 1 WHERE id = 'store'")
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """A write transaction for modules with tables of their own (geodata.stories,
+        geodata.follow); it bumps the data version like every other write."""
+        with self._transaction() as db:
+            yield db
+            self._changed(db)
 
     # --- articles ------------------------------------------------------------------------------
 
@@ -114,13 +131,18 @@ class Store:
             conn.executemany(_PLACE_UPSERT, [_place_row(p) for p in places.values()])
             conn.executemany(_MENTION_INSERT, mention_rows)
             conn.executemany(_NAME_INSERT, sorted(name_rows))
+            if any(added):
+                self._changed(conn)
         return added
 
     def delete(self, article_id: str) -> bool:
         """Remove an article and its mentions; False if there was none. Places stay (shared)."""
         with self._transaction() as conn:
             conn.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
-            return conn.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount == 1
+            deleted = conn.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount == 1
+            if deleted:
+                self._changed(conn)
+            return deleted
 
     # --- corrections ---------------------------------------------------------------------------
 
@@ -158,6 +180,7 @@ class Store:
                     " ON CONFLICT DO NOTHING",
                     key,
                 )
+            self._changed(conn)
         return changed
 
     def corrections(self) -> dict[tuple[str, str], str | None]:

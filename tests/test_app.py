@@ -20,6 +20,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import pagekit
+from components import layers
+from components import map as placemap
 from components.export import export_text
 from components.ingest import ingest_files, ingest_paths
 from components import reader as reader_module
@@ -45,36 +47,65 @@ def corpus(data, tmp_path):
 
 
 class FakeMap:
-    """Stands in for st_folium: records each map; a queued click comes back as the browser's would.
+    """Stands in for st_folium: records each map drawn; an event comes back as the browser's would.
 
-    The browser sends the clicked GeoJSON feature and a click counter that grows on every click;
-    streamlit-folium then calls the page's on_change callback and Streamlit reruns the script.
+    The page's map script sends {"pw": {type, ..., seq, mount}} (a marker click or a play step)
+    with a counter that grows on every event; streamlit-folium then calls the page's on_change
+    callback and Streamlit reruns the script. A queued click is answered within the run (the page
+    only sets the selected place); `step` goes the real way, the callback before the next run.
     """
 
     def __init__(self):
-        self.maps = []
+        self.maps: list[Drawn] = []
         self.clicks: list[str] = []
-        self.count = 0
+        self.seq = 0
         self.value = None
 
-    def __call__(self, fig, key=None, on_change=None, **kwargs):
-        self.maps.append(fig)
+    def __call__(self, fig, key=None, on_change=None, feature_group_to_add=None, **kwargs):
+        drawn = Drawn(fig, update_payload(feature_group_to_add))
+        self.maps.append(drawn)
+        # what the browser's event triggers: the callback before the rerun (see `step`)
+        st.button("map event", key="fake_map_event", on_click=on_change)
         if self.clicks:
             place_id = self.clicks.pop(0)
-            feature = next(f for f in features(fig) if html.unescape(f["properties"]["pid"]) == place_id)
-            self.count += 2  # Leaflet fires the click on the marker and on its layer
-            self.value = {"last_active_drawing": feature, "last_object_clicked_count": self.count}
-            st.session_state[key] = self.value
+            assert place_id in {f["pid"] for f in features(drawn)}, f"no marker for {place_id}"
+            st.session_state[key] = self.event({"type": "select", "pid": place_id})
             on_change()
             st.rerun()
         return self.value
 
+    def event(self, event: dict) -> dict:
+        self.seq += 1
+        self.value = {"pw": {**event, "seq": self.seq, "mount": "fake"}}
+        return self.value
 
-def features(fig) -> list[dict]:
-    """The place features of a folium map the page built (the JSON the browser receives)."""
-    data = next(c for c in fig._children.values() if type(c).__name__ == "_LayerData")
-    assert getattr(data.layer, "layer_name", None) == "places"
-    return json.loads(data.payload)["features"]
+    def step(self, at, direction: int, unit: str) -> None:
+        """The play control's step: the value set, the page's callback, then the rerun."""
+        at.session_state["map"] = self.event({"type": "step", "dir": direction, "unit": unit})
+        at.button(key="fake_map_event").click().run()
+
+
+class Drawn:
+    """One map as the page drew it: the folium map and the state its update script carries."""
+
+    def __init__(self, fig, payload: str):
+        self.fig, self.payload, self.state = fig, payload, json.loads(payload)
+
+
+def update_payload(group) -> str:
+    """The JSON in the `placewire.update(...)` call the page adds to the map's feature group."""
+    return next(c for c in group._children.values() if type(c).__name__ == "_Update").state
+
+
+def features(drawn: Drawn) -> list[dict]:
+    """The places of the map's layer file, as the browser reads them."""
+    return layer_places(drawn.state["layer"])
+
+
+def layer_places(url: str) -> list[dict]:
+    data = json.loads(layers.path_of(url).read_text(encoding="utf-8"))
+    keys = ("pid", "lat", "lon", "mentions", "name", "style", "radius", "kind", "last")
+    return [dict(zip(keys, row), style=data["styles"][row[5]], kind=data["kinds"][row[7]]) for row in data["places"]]
 
 
 @pytest.fixture
@@ -104,8 +135,8 @@ def panel_head(at) -> str:
     return next(h.value for h in at.html if "pw-panel-head" in h.value)
 
 
-def place_names(fig) -> set[str]:
-    return {re.sub(r" · \d+$", "", html.unescape(f["properties"]["tip"])) for f in features(fig)}
+def place_names(drawn: Drawn) -> set[str]:
+    return {f["name"] for f in features(drawn)}
 
 
 def reader_data(at) -> dict:
@@ -125,12 +156,13 @@ def test_first_start_ingests_the_seeds_and_opens_on_idlib_and_aleppo(data):
     at = app().run()
     assert not at.exception
     assert (data / "placewire.sqlite").exists()
-    # the real st_folium element: its generated map holds the places and fits Idlib and Aleppo
+    # the real st_folium element: a map that loads the places of the filter from a static file
     args = json.loads(map_element(at).proto.json_args)
-    assert {"Aleppo · 1", "Idlib · 4"} <= script_tips(args["script"])
-    assert "addData(" in args["script"] and "feature_group" in args["feature_group"]
-    south, west, north, east = map(float, re.search(
-        r"fitBounds\(\s*\[\[([\d.-]+),\s*([\d.-]+)\],\s*\[([\d.-]+),\s*([\d.-]+)\]\]", args["script"]).groups())
+    state = script_state(args["feature_group"])
+    counts = {(f["name"], f["kind"]): f["mentions"] for f in layer_places(state["layer"])}
+    assert counts[("Aleppo", "town or city")] == 1 and counts[("Idlib", "governorate or province")] == 4
+    assert state["layer"].startswith("/app/static/layers/places-") and "placewire.init(" in args["script"]
+    (south, west), (north, east) = state["fit"]
     conn = sqlite3.connect(data / "placewire.sqlite")
     spots = conn.execute("SELECT lat, lon FROM places WHERE name IN ('Aleppo', 'Idlib')").fetchall()
     conn.close()
@@ -138,9 +170,12 @@ def test_first_start_ingests_the_seeds_and_opens_on_idlib_and_aleppo(data):
     for lat, lon in spots:
         assert south <= lat <= north and west <= lon <= east
     assert north < 50  # the one "Moscow says" does not stretch the view to Russia
-    # offline: Leaflet comes from the app's own static files, never a CDN
-    assert all(link.startswith("/app/static/vendor/") for link in args["js_links"] + args["css_links"])
-    assert any("GeoNames" in s and "CC BY 4.0" in s for s in [args["script"]])
+    # offline: Leaflet, its plugins, the base map and the data come from the app's own static files
+    assert all(link.startswith(("/app/static/vendor/", "/app/static/placewire/"))
+               for link in args["js_links"] + args["css_links"])
+    assert "/app/static/vendor/natural-earth/world_50m.json" in args["script"]
+    assert state["reference"].startswith("/app/static/layers/reference-")
+    assert "GeoNames" in args["script"] and "CC BY 4.0" in args["script"] and "Natural Earth" in args["script"]
     assert any(md_escape(pagekit.SEED_TITLE) in b.label for b in at.sidebar.button)
 
 
@@ -167,8 +202,8 @@ def test_a_click_updates_the_panel_every_time_even_on_the_same_marker(corpus, fa
     at.run()
     assert "Aleppo" in panel_head(at)
     # and another marker
-    idlib = next(html.unescape(f["properties"]["pid"]) for f in features(fake_map.maps[-1])
-                 if f["properties"]["tip"].startswith("Idlib") and "state" in f["properties"]["pid"])
+    idlib = next(f["pid"] for f in features(fake_map.maps[-1])
+                 if f["name"] == "Idlib" and f["kind"] == "governorate or province")
     fake_map.clicks.append(idlib)
     at.run()
     assert "Idlib" in panel_head(at) and "governorate" in panel_head(at)
@@ -253,24 +288,89 @@ def test_source_and_words_filters(corpus, fake_map):
     assert "Aleppo" not in place_names(fake_map.maps[-1])
 
 
-def test_layer_toggles_country_pins_demonyms_and_heat(corpus, fake_map):
-    from folium.plugins import HeatMap
-
+def test_layer_toggles_country_pins_demonyms_heat_and_names(corpus, fake_map):
     at = app().run()
     assert not place_names(fake_map.maps[-1]) & {"Syria", "Russia", "Turkey"}  # country pins off
-    assert not any(isinstance(c, HeatMap) for c in fake_map.maps[-1]._children.values())
+    assert fake_map.maps[-1].state["heat"] is False and fake_map.maps[-1].state["labels"] is True
 
     at.toggle(key="countries").set_value(True).run()
-    syria = next(f["properties"] for f in features(fake_map.maps[-1]) if f["properties"]["tip"].startswith("Syria ·"))
-    assert syria["style"]["dashArray"] and syria["style"]["fillOpacity"] < 0.1  # a country's pin looks vague
-    toponyms = int(syria["tip"].rsplit(" · ", 1)[1])
+    syria = next(f for f in features(fake_map.maps[-1]) if f["name"] == "Syria")
+    assert syria["style"]["dashArray"] and syria["style"]["fillOpacity"] < 0.5  # a country's pin looks vague
     at.toggle(key="demonyms").set_value(True).run()
-    syria = next(f["properties"] for f in features(fake_map.maps[-1]) if f["properties"]["tip"].startswith("Syria ·"))
-    assert int(syria["tip"].rsplit(" · ", 1)[1]) > toponyms  # "Syrian" now counts for Syria
+    assert next(f for f in features(fake_map.maps[-1]) if f["name"] == "Syria")["mentions"] > syria["mentions"]
 
     at.toggle(key="heat").set_value(True).run()
-    heat = [c for c in fake_map.maps[-1]._children.values() if isinstance(c, HeatMap)]
-    assert len(heat) == 1 and all(src.startswith("/app/static/vendor/") for _, src in heat[0].default_js)
+    at.toggle(key="labels").set_value(False).run()
+    assert fake_map.maps[-1].state["heat"] is True and fake_map.maps[-1].state["labels"] is False
+    assert url_state(at)["heat"] == ["1"] and url_state(at)["labels"] == ["0"]
+
+
+def test_clicks_toggles_and_dates_send_a_small_update_and_keep_the_map(corpus):
+    """The map element's script is the same after every action (so the browser keeps the map and
+    the reader's view), the places travel as a file, and only a small update changes."""
+    from datetime import date
+
+    at = app().run()
+    first = json.loads(map_element(at).proto.json_args)
+    at.session_state["place"] = pagekit.ALEPPO  # what the map's click handler does
+    at.run()
+    clicked = json.loads(map_element(at).proto.json_args)
+    at.toggle(key="heat").set_value(True).run()
+    heat = json.loads(map_element(at).proto.json_args)
+    at.date_input(key="dates").set_value((date(2020, 2, 1), date(2020, 2, 28))).run()
+    dated = json.loads(map_element(at).proto.json_args)
+    assert first["script"] == clicked["script"] == heat["script"] == dated["script"]
+    assert script_state(clicked["feature_group"])["selected"]["id"] == pagekit.ALEPPO
+    assert script_state(heat["feature_group"])["heat"] is True
+    assert script_state(dated["feature_group"])["layer"] != script_state(heat["feature_group"])["layer"]
+    for args in (first, clicked, heat, dated):
+        text = json.dumps(args)
+        assert len(text) < 12_000 and "Saraqib" not in text  # the places are in the file only
+
+
+def test_markers_are_coloured_by_the_recency_of_their_latest_mention(corpus, fake_map):
+    from datetime import date
+
+    at = app().run()  # the whole span, 2020-01-12 to 2020-03-01
+    towns = {f["name"]: f for f in features(fake_map.maps[-1]) if f["kind"] == "town or city"}
+    colours = [colour for _, colour, _ in placemap.RECENCY]
+    # Saraqeb is named on the span's last day; Aleppo last on 2020-02-05, 25 days before
+    assert towns["Saraqib"]["last"] == "2020-03-01" and towns["Saraqib"]["style"]["fillColor"] == colours[0]
+    assert towns["Aleppo"]["last"] == "2020-02-05" and towns["Aleppo"]["style"]["fillColor"] == colours[1]
+    assert "dashArray" not in towns["Aleppo"]["style"]  # a town is drawn solid, an area dashed
+    assert all(f["style"]["dashArray"] for f in features(fake_map.maps[-1]) if f["kind"] != "town or city")
+    # counted back from the range's end: in January, Aleppo's 2020-01-20 is that range's latest week
+    at.date_input(key="dates").set_value((date(2020, 1, 12), date(2020, 1, 25))).run()
+    towns = {f["name"]: f for f in features(fake_map.maps[-1]) if f["kind"] == "town or city"}
+    assert towns["Aleppo"]["last"] == "2020-01-20" and towns["Aleppo"]["style"]["fillColor"] == colours[0]
+    assert fake_map.maps[-1].state["range"]["end"] == "2020-01-25"
+
+
+def test_play_steps_the_dates_week_by_week_and_the_map_follows(corpus, fake_map):
+    from datetime import date
+
+    at = app().run()
+    assert fake_map.maps[-1].state["range"] == {"start": "2020-01-12", "end": "2020-03-01", "unit": "week",
+                                                "at_end": True}
+    fake_map.step(at, 1, "week")  # the first step plays from the span's first week
+    assert at.session_state["dates"] == (date(2020, 1, 12), date(2020, 1, 18))
+    week1 = fake_map.maps[-1]
+    assert week1.state["range"] == {"start": "2020-01-12", "end": "2020-01-18", "unit": "week", "at_end": False}
+    assert "Aleppo" in place_names(week1) and "Saraqib" not in place_names(week1)  # Saraqeb: from Jan 20
+    fake_map.step(at, 1, "week")
+    week2 = fake_map.maps[-1]
+    assert week2.state["range"]["start"] == "2020-01-19" and week2.state["range"]["end"] == "2020-01-25"
+    assert "Saraqib" in place_names(week2) and week2.state["layer"] != week1.state["layer"]
+    labels = [b.label for b in at.sidebar.button if b.key.startswith("open_")]
+    assert len(labels) == 1 and "Shelling near Saraqeb" in labels[0]  # the article list follows too
+    fake_map.step(at, 1, "month")  # a week-long range moves by a month
+    assert at.session_state["dates"] == (date(2020, 2, 19), date(2020, 2, 25))
+    assert fake_map.maps[-1].state["range"]["unit"] == "month"
+    fake_map.step(at, 1, "month")
+    fake_map.step(at, 1, "month")
+    assert at.session_state["dates"][1] == date(2020, 3, 1)  # never past the span
+    assert fake_map.maps[-1].state["range"]["at_end"] is True
+    assert url_state(at)["to"] == ["2020-03-01"]
 
 
 # ---- share --------------------------------------------------------------------------------
@@ -297,9 +397,7 @@ def test_the_url_carries_the_state_and_restores_it(corpus, fake_map):
     assert again.session_state["words"] == "Aleppo"
     assert "Aleppo" in panel_head(again)
     assert reader_data(again)["segments"]
-    shown = fake_map.maps[-1]
-    assert list(shown.location) == [36.1, 37.0] and shown.options["zoom"] == 9
-    assert not any(type(c).__name__ == "FitBounds" for c in shown._children.values())
+    assert fake_map.maps[-1].state["view"] == [36.1, 37.0, 9]  # wins over fitting the places
 
 
 def test_bad_url_parameters_are_ignored(corpus):
@@ -385,15 +483,14 @@ def reader_mention(data, surface: str) -> dict:
     return next(m for m in article["mentions"] if m["surface"] == surface)
 
 
-def script_tips(script: str) -> set[str]:
-    """The tooltips of the place markers in a generated map script (unescaped)."""
-    data = json.loads(re.search(r"\.addData\((\{.*\})\);", script).group(1))
-    return {html.unescape(f["properties"]["tip"]) for f in data["features"]}
+def script_state(feature_group: str) -> dict:
+    """The state of the `placewire.update(...)` call in a map element's feature group script."""
+    return json.loads(re.search(r"placewire\.update\((\{.*\})\);", feature_group).group(1))
 
 
 def fresh_names(at) -> set[str]:
-    script = json.loads(map_element(at).proto.json_args)["script"]
-    return {tip.rsplit(" · ", 1)[0] for tip in script_tips(script)}
+    args = json.loads(map_element(at).proto.json_args)
+    return {f["name"] for f in layer_places(script_state(args["feature_group"])["layer"])}
 
 
 def test_upload_reports_each_file_and_adds_the_good_ones(corpus, tmp_path):
@@ -448,13 +545,10 @@ def test_an_attack_article_is_shown_as_text_everywhere(corpus, fake_map, tmp_pat
     fake_map.clicks.append(pagekit.ALEPPO)
     at = app(article=pagekit.ATTACK_ID).run()
 
-    # HTML: map popups and tooltips, panel, reader header
-    props = [f["properties"] for f in features(fake_map.maps[-1])]
-    bodies = [p["popup"] for p in props] + [p["tip"] for p in props] + [h.value for h in at.html]
+    # HTML: panel, reader header
+    bodies = [h.value for h in at.html]
     assert any("&lt;script&gt;window.__pwned=1&lt;/script&gt;" in b for b in bodies)
     assert any("&lt;img src=x onerror=&quot;window.__pwned=2&quot;&gt;" in b for b in bodies)
-    assert any("{{ 7*7 }}" in p["popup"] for p in props)  # Jinja syntax stays text, never evaluated
-    assert not any("49" in p["popup"] for p in props)
     for body in bodies:
         lowered = body.lower()
         assert "<script" not in lowered and "<img" not in lowered and "href=\"javascript" not in lowered
@@ -466,3 +560,44 @@ def test_an_attack_article_is_shown_as_text_everywhere(corpus, fake_map, tmp_pat
     # the reader gets the text as data and builds text nodes from it (checked in the browser test)
     text = "".join(s["text"] for s in reader_data(at)["segments"])
     assert "<script>window.__pwned=3</script>" in text
+
+
+def test_a_hostile_place_name_travels_as_data_and_never_as_markup(corpus, fake_map):
+    """A place's name (from a user's correction or places.csv) reaches the map as JSON data,
+    which the browser only ever writes as text; the update script stays inert."""
+    from geodata.model import Place
+    from geodata.store import Store
+
+    evil = Place("user:<b>x</b>", '<img src=x onerror="window.__pwned=7">{{ 7*7 }}', "city", "SY", 36.05, 36.7)
+    with Store(corpus / "placewire.sqlite") as store:
+        mention_id = store.conn.execute("SELECT id FROM mentions WHERE surface = 'Saraqeb' LIMIT 1").fetchone()[0]
+        store.correct(mention_id, evil)
+    fake_map.clicks.append(evil.id)
+    at = app().run()
+    assert evil.name in place_names(fake_map.maps[-1])
+    assert at.session_state["place"] == evil.id
+    # selected, its id sits in the update script: no "<" (no </script>) and no Jinja braces
+    payload = fake_map.maps[-1].payload
+    assert json.loads(payload)["selected"]["id"] == evil.id
+    assert "<" not in payload and "{{" not in payload and "{%" not in payload
+
+
+def test_play_steps_whole_months_and_stays_inside_the_span():
+    from datetime import date
+
+    from components.playback import at_end, step
+
+    span = (date(2020, 1, 12), date(2020, 6, 3))
+    months = [span]
+    for _ in range(6):
+        months.append(step(months[-1], span, "month", 1))
+    assert months[1:] == [(date(2020, 1, 12), date(2020, 1, 31)), (date(2020, 2, 1), date(2020, 2, 29)),
+                          (date(2020, 3, 1), date(2020, 3, 31)), (date(2020, 4, 1), date(2020, 4, 30)),
+                          (date(2020, 5, 1), date(2020, 5, 31)), (date(2020, 6, 1), date(2020, 6, 3))]
+    assert at_end(months[-1], span) and not at_end(months[-2], span)
+    assert step(months[-1], span, "month", 1) == months[-1]  # nothing past the end
+    assert step(months[-1], span, "month", -1) == months[-2]  # and back, whole months
+    assert step(span, span, "week", -1) == (date(2020, 5, 28), date(2020, 6, 3))  # back from the whole span
+    two = (date(2020, 2, 1), date(2020, 3, 31))  # a two-month range moves as two whole months
+    assert step(two, span, "month", 1) == (date(2020, 3, 1), date(2020, 4, 30))
+    assert step((date(2020, 1, 12), date(2020, 1, 18)), span, "week", -1) == (date(2020, 1, 12), date(2020, 1, 18))

@@ -1,10 +1,13 @@
 """End to end: `streamlit run app.py` driven by a real headless Chromium, offline.
 
 The app starts on an empty data directory (so it ingests seeds/ itself), every request to a host
-other than the app is refused (so a map that needs a CDN stays blank and the test fails), and the
-test clicks the Aleppo marker, reads the seed's sentence in the panel, opens the reader, selects a
-place from the text, reloads a copied link, and shows attack articles as plain text. It saves the
-screenshot the README shows (docs/screenshot.png).
+other than the app is refused (so a map that needs a CDN stays blank and the test fails). The
+first test clicks the Aleppo marker, reads the seed's sentence in the panel, opens the reader,
+selects a place from the text, reloads a copied link, and shows attack articles as plain text.
+The map tests add a few dated articles (the page sees new data on its next run) and read the map
+as an analyst would: names and geography drawn offline, clusters with summed counts that open on
+a click, the city and the governorate of the same name each chosen, marker after marker, play and
+the heat layer keeping the view. They save the screenshot the README shows (docs/screenshot.png).
 """
 from __future__ import annotations
 
@@ -17,19 +20,19 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 import pagekit
 from conftest import new_data_dir
+from components.ingest import ingest_paths
+from geodata.model import Article, Mention, Place
+from geodata.store import Store
 
 CHROMIUM = "/usr/bin/chromium"
 MAP = 'iframe[title="streamlit_folium.st_folium"]'
 SCREENSHOT = pagekit.REPO / "docs" / "screenshot.png"
-# Where a marker is drawn, in the map iframe's pixels: found through Leaflet by the place id the
-# page put on the feature (the same id a click sends back).
-MARKER_AT = """(pid) => {
-    let hit = null;
-    window.map.eachLayer((l) => { if (l.feature && l.feature.properties.pid === pid) hit = l; });
-    if (!hit) return null;
-    const p = window.map.latLngToContainerPoint(hit.getLatLng());
-    return {x: p.x, y: p.y};
-}"""
+IDLIB_CITY, SARAQIB = "gn:169389", "gn:164816"
+# the governorate's id depends on the gazetteer's sources: found by name and kind in the map's layer
+GOVERNORATE_OF = """(name) => placewire.placesNamed(name).filter((p) => p.kind === 'governorate or province')
+    .map((p) => p.id)[0]"""
+HOSTILE = Place("user:<b>checkpoint", '<img src=x onerror="window.__pwned=8">{{ 7*7 }} checkpoint', "city", "SY",
+                36.55, 38.3)
 
 
 @pytest.fixture(scope="module")
@@ -78,28 +81,43 @@ def page(browser, server):
     context.close()
 
 
-def wait_for_map(page: Page):
-    """The map iframe with Leaflet drawn from the app's own files: outlines and markers."""
+def wait_for_map(page: Page, drawn: int = 1):
+    """The map iframe with Leaflet, the base map and the places drawn from the app's own files."""
     page.wait_for_selector(MAP, state="attached", timeout=180_000)
-    frame = page.frame_locator(MAP)
-    expect(frame.locator("path.leaflet-interactive").first).to_be_visible(timeout=60_000)
     handle = page.query_selector(MAP)
     inner = handle.content_frame()
+    inner.wait_for_function(f"window.placewire && placewire.drawn >= {drawn} && placewire.base.borders",
+                            timeout=120_000)
     assert inner.evaluate("typeof L === 'object' && L.version") == "1.9.4"
-    assert inner.evaluate("document.querySelectorAll('.leaflet-overlay-pane path').length") > 100  # outlines
     assert handle.bounding_box()["height"] > 300  # a blank map (assets missing) stays at height 0
-    expect(frame.locator(".leaflet-control-attribution")).to_contain_text("GeoNames")
+    expect(page.frame_locator(MAP).locator(".leaflet-control-attribution")).to_contain_text("GeoNames")
     return handle, inner
 
 
+def locate(inner, place_id: str) -> dict:
+    """Where the place is drawn in the map's pixels, and whether alone or inside a cluster."""
+    at = inner.evaluate("(pid) => placewire.locate(pid)", place_id)
+    assert at, f"{place_id} is not in the map's layer"
+    return at
+
+
 def click_marker(page: Page, place_id: str) -> None:
-    """A mouse click at the marker's centre (markers overlap, so an element click may miss)."""
+    """A mouse click at the marker's centre, as a person clicks (markers may overlap)."""
     handle, inner = wait_for_map(page)
     handle.scroll_into_view_if_needed()
-    point = inner.evaluate(MARKER_AT, place_id)
-    assert point, f"no marker for {place_id} on the map"
+    at = locate(inner, place_id)
+    assert at["alone"], f"{place_id} is inside a cluster at this zoom"
     box = handle.bounding_box()
-    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    page.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
+
+
+def set_view(inner, lat: float, lon: float, zoom: int) -> None:
+    inner.evaluate("([lat, lon, zoom]) => { map.setView([lat, lon], zoom, {animate: false}); }", [lat, lon, zoom])
+    inner.wait_for_timeout(400)  # clusters and names are redrawn on moveend
+
+
+def view_of(inner) -> list[float]:
+    return inner.evaluate("[map.getCenter().lat, map.getCenter().lng, map.getZoom()]")
 
 
 def settle(page: Page) -> None:
@@ -134,10 +152,6 @@ def test_click_read_share_and_attack(page: Page, server):
     names = reader.locator("button.pw-name")
     assert {"Idlib", "Aleppo"} <= set(names.all_inner_texts())
     expect(page.get_by_role("link", name="Original article")).to_have_attribute("href", pagekit.SEED_ID)
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.mouse.move(5, 5)  # no hover tooltip in the picture
-    page.wait_for_timeout(500)
-    page.screenshot(path=str(SCREENSHOT))
 
     # a name in the text selects its place on the map and in the panel
     reader.locator("button.pw-name", has_text="Idlib").first.click()
@@ -161,7 +175,7 @@ def test_click_read_share_and_attack(page: Page, server):
     other = page.context.new_page()
     other.goto(link)
     expect(panel_head(other)).to_contain_text("Aleppo", timeout=60_000)
-    expect(other.locator(".pw-reader")).to_contain_text("Russia and its allies halted air strikes")
+    expect(other.locator(".pw-reader")).to_contain_text("Russia and its allies halted air strikes", timeout=60_000)
     _, inner = wait_for_map(other)
     again = inner.evaluate("[map.getCenter().lat, map.getCenter().lng, map.getZoom()]")
     assert again[2] == view[2] and abs(again[0] - view[0]) < 0.01 and abs(again[1] - view[1]) < 0.01
@@ -191,8 +205,19 @@ def test_click_read_share_and_attack(page: Page, server):
         "<script>window.__pwned=1</script>Attack **bold** [x](javascript:alert(1)) :red[big]")
     click_marker(page, pagekit.ALEPPO)
     expect(panel(page).filter(has_text="<script>window.__pwned=1</script>").first).to_be_visible(timeout=30_000)
-    expect(page.frame_locator(MAP).locator(".leaflet-popup-content")).to_contain_text(
-        "<script>window.__pwned=1</script>Attack **bold** [x](javascript:alert(1)) :red[big] {{ 7*7 }}")
+    # a place whose name is markup (a user's own place): on the map, in its tooltip, as text
+    with Store(data / "placewire.sqlite") as store:
+        text = "Clashes near the checkpoint."
+        store.add(Article(id="https://attack.example/place", title="A hostile place", text=text, date="2020-01-14"),
+                  [Mention(13, 27, "the checkpoint", 0, len(text), norm="the checkpoint", place=HOSTILE)])
+    page.goto(f"{app_url}/?place={quote(HOSTILE.id, safe='')}")
+    handle, inner = wait_for_map(page)
+    expect(panel_head(page)).to_contain_text(HOSTILE.name, timeout=60_000)
+    set_view(inner, HOSTILE.lat, HOSTILE.lon + 0.6, 9)  # the marker left of the middle: its name fits
+    at, box = locate(inner, HOSTILE.id), handle.bounding_box()
+    page.mouse.move(box["x"] + at["x"], box["y"] + at["y"])
+    expect(page.frame_locator(MAP).locator(".leaflet-tooltip")).to_contain_text(HOSTILE.name)
+    expect(page.frame_locator(MAP).locator(".pw-label", has_text=HOSTILE.name)).to_be_visible()
     # the uploaded one, in the sidebar's list, as literal text
     expect(page.locator("section[data-testid=stSidebar]")).to_contain_text(upload["title"])
     # nothing ran: no flag in the page or the map, no dialog, no javascript: link, no injected tags
@@ -201,8 +226,11 @@ def test_click_read_share_and_attack(page: Page, server):
     assert not page.dialogs
     assert page.locator("a[href^='javascript']").count() == 0
     assert page.locator("img[src='x']").count() == 0 and inner.locator("img[src='x']").count() == 0
-    # and the app never reached past itself: Leaflet, jQuery and outlines are its own
+    # and the app never reached past itself: Leaflet, the base map and the data are its own
     assert not page.refused, page.refused
+    with Store(data / "placewire.sqlite") as store:  # the tests after this one read the map as an analyst
+        for article_id in (pagekit.ATTACK_ID, upload["url"], "https://attack.example/place"):
+            assert store.delete(article_id)
 
 
 def test_a_hosted_copy_is_read_only_by_default(browser, server):
@@ -223,3 +251,107 @@ def test_a_hosted_copy_is_read_only_by_default(browser, server):
         else:
             expect(uploader).to_be_visible(timeout=30_000)
         context.close()
+
+
+@pytest.fixture(scope="module")
+def dated(server, tmp_path_factory):
+    """The seeds plus a few articles from January to March 2020, added while the app runs."""
+    app_url, data = server
+    extra = pagekit.write_jsonl(tmp_path_factory.mktemp("dated") / "dated.jsonl", pagekit.CORPUS)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PLACEWIRE_DATA", str(data))
+        ingest_paths(data / "placewire.sqlite", [pagekit.REPO / "seeds", extra])
+    return app_url
+
+
+def test_the_map_reads_at_a_glance_and_every_place_can_be_chosen(page: Page, dated):
+    page.goto(dated)
+    handle, inner = wait_for_map(page)
+    frame = page.frame_locator(MAP)
+    # names with no tile server: the places of the store, and towns for reference, none overlapping
+    expect(frame.locator(".pw-label-place", has_text="Aleppo")).to_be_visible(timeout=30_000)
+    assert frame.locator(".pw-label-town").count() >= 3
+    boxes = [frame.locator(".pw-label").nth(i).bounding_box() for i in range(frame.locator(".pw-label").count())]
+    assert not any(a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] and a["y"] < b["y"] + b["height"]
+                   and b["y"] < a["y"] + a["height"] for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    # geography drawn from Natural Earth: the coast in view, and the Euphrates where it runs
+    drawn = "(name) => placewire.base[name].getLayers().filter((l) => l._parts && l._parts.length).length"
+    assert inner.evaluate(drawn, "land") > 0 and inner.evaluate(drawn, "borders") > 0
+    set_view(inner, 35.95, 39.0, 8)  # Raqqa, on the Euphrates
+    assert inner.evaluate(drawn, "rivers") > 0
+
+    # README screenshot: the Idlib and Aleppo fronts, Aleppo chosen
+    set_view(inner, 36.05, 36.9, 8)
+    click_marker(page, pagekit.ALEPPO)
+    expect(panel_head(page)).to_contain_text("Aleppo", timeout=30_000)
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.mouse.move(5, 5)  # no hover tooltip in the picture
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(SCREENSHOT), clip={"x": 0, "y": 0, "width": 1440, "height": 860})
+
+    # a low zoom: Idlib (city and governorate) and Saraqib form one cluster, their mentions summed
+    IDLIB_GOVERNORATE = inner.evaluate(GOVERNORATE_OF, "Idlib")
+    assert IDLIB_GOVERNORATE and IDLIB_GOVERNORATE != IDLIB_CITY
+    set_view(inner, 35.9, 36.7, 7)
+    spots = {pid: locate(inner, pid) for pid in (IDLIB_CITY, IDLIB_GOVERNORATE, SARAQIB)}
+    assert all(at["clustered"] for at in spots.values())
+    assert len({(round(at["x"]), round(at["y"])) for at in spots.values()}) == 1  # one disc
+    at = spots[SARAQIB]
+    counts = inner.evaluate("(ids) => ids.map((id) => placewire.place(id).mentions)", list(spots))
+    together = inner.evaluate("([x, y]) => document.elementFromPoint(x, y).closest('.pw-cluster').innerText",
+                              [at["x"], at["y"]])
+    members = inner.evaluate("([x, y]) => placewire.clusterAt(x, y)", [at["x"], at["y"]])
+    assert set(spots) <= set(members["ids"]) and int(together) == members["mentions"] >= sum(counts)
+    # a click on the cluster zooms in until its places stand apart
+    box = handle.bounding_box()
+    page.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
+    inner.wait_for_function("map.getZoom() > 7", timeout=20_000)
+    inner.wait_for_timeout(600)
+    assert all(locate(inner, pid)["alone"] for pid in spots)
+
+    # marker after marker, nothing to close in between: the panel follows every click; the city
+    # and the governorate of the same name, 10 km apart, each fill it
+    for pid, head in ((SARAQIB, "Saraqib"), (IDLIB_CITY, "town or city"), (IDLIB_GOVERNORATE, "governorate"),
+                      (SARAQIB, "Saraqib"), (IDLIB_CITY, "town or city")):
+        click_marker(page, pid)
+        expect(panel_head(page)).to_contain_text(head, timeout=30_000)
+        if pid != SARAQIB:
+            expect(panel_head(page)).to_contain_text("Idlib")
+    assert not page.refused, page.refused
+
+
+def test_play_steps_the_range_and_the_heat_layer_keeps_the_view(page: Page, dated):
+    page.goto(dated)
+    handle, inner = wait_for_map(page)
+    frame = page.frame_locator(MAP)
+    set_view(inner, 36.0, 36.9, 9)
+    view = view_of(inner)
+    assert inner.evaluate("placewire.place('gn:164816') !== null")  # Saraqib, named from January 20
+
+    # one step forward: the first week of the span, on the map, in its control and the sidebar
+    frame.get_by_role("button", name="▶|").click()
+    expect(frame.locator(".pw-range")).to_have_text("2020-01-12 – 2020-01-18", timeout=30_000)
+    inner.wait_for_function("placewire.drawn >= 2 && placewire.place('gn:164816') === null", timeout=30_000)
+    page.wait_for_url("**to=2020-01-18**", timeout=30_000)  # the page's date range (and its link)
+    assert view_of(inner) == view  # the reader's view stays
+    # play: the range moves on by itself, week by week, until paused
+    frame.get_by_role("button", name="▶ Play").click()
+    expect(frame.locator(".pw-range")).to_have_text("2020-01-26 – 2020-02-01", timeout=60_000)
+    frame.get_by_role("button", name="❚❚ Pause").click()
+    settle(page)
+    shown = frame.locator(".pw-range").inner_text()
+    page.wait_for_timeout(2500)
+    assert frame.locator(".pw-range").inner_text() == shown  # paused
+    assert view_of(inner) == view
+
+    # the heat layer, on and off: the view stays (the map is never rebuilt)
+    set_view(inner, 36.1, 37.0, 10)
+    view = view_of(inner)
+    page.get_by_text("Heat layer").click()
+    inner.wait_for_function("document.querySelector('canvas.leaflet-heatmap-layer') !== null", timeout=30_000)
+    settle(page)
+    assert view_of(inner) == view
+    page.get_by_text("Heat layer").click()
+    inner.wait_for_function("document.querySelector('canvas.leaflet-heatmap-layer') === null", timeout=30_000)
+    settle(page)
+    assert view_of(inner) == view

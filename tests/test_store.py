@@ -20,7 +20,7 @@ from geodata.dialect import POSTGRES, SQLITE
 from geodata.exceptions import StoreError
 from geodata.export import COLUMNS, export, to_csv, to_geojson
 from geodata.model import Article, Mention, Place
-from geodata.queries import Filter, mention_rows
+from geodata.queries import Filter, data_version, mention_rows
 from geodata.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -255,6 +255,48 @@ def test_correcting_an_unknown_mention_raises(store):
     with pytest.raises(StoreError, match="no mention 99"):
         store.correct(99, ARIHA_SY)
     assert store.corrections() == {}
+
+
+# --- the data version the page's caches are keyed on -----------------------------------------
+
+
+def test_the_data_version_moves_with_every_write_and_only_then(store_location, tmp_path):
+    path = store_location
+    with Store(path) as s:
+        token, start = data_version(s.conn)
+        a, ms = seed_pair()
+        s.add(a, ms)
+        assert data_version(s.conn) == (token, start + 1)
+        s.add(a, ms)  # known already: nothing written
+        assert data_version(s.conn) == (token, start + 1)
+        (b, mb) = ariha_article(2)
+        s.add(b, mb)
+        mention_id = s.conn.execute("SELECT id FROM mentions WHERE article_id = ?", (b.id,)).fetchone()[0]
+        s.correct(mention_id, ARIHA_SY)
+        assert data_version(s.conn) == (token, start + 3)
+        s.delete(b.id)
+        assert data_version(s.conn) == (token, start + 4)
+        with pytest.raises(StoreError):
+            s.correct(99, ARIHA_SY)  # rolled back: no change, no bump
+        assert data_version(s.conn) == (token, start + 4)
+    # Another read-write connection that closes (the CLI's stats, an upload) removes the WAL file,
+    # which the page's caches once keyed on: the data and its version stay.
+    subprocess.run([sys.executable, "-m", "geodata", "stats", "--db", str(path)], cwd=REPO, check=True,
+                   capture_output=True)
+    with Store(path) as s:
+        assert data_version(s.conn) == (token, start + 4)
+    with Store(tmp_path / "other.sqlite") as other:  # another store never shares a version
+        assert data_version(other.conn)[0] != token
+
+
+def test_a_store_from_before_the_version_gets_one_on_open(store_location):
+    path = store_location
+    with Store(path) as s:
+        s.add(*seed_pair())
+        s.conn.execute("DROP TABLE data_version")
+    with Store(path) as s:
+        token, version = data_version(s.conn)
+        assert token and version == 0 and s.counts()["articles"] == 1
 
 
 # --- a process killed mid-ingest -------------------------------------------------------------
