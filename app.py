@@ -15,7 +15,8 @@ from datetime import date
 
 import streamlit as st
 
-from components import access, correct, counts, export, filters, loaders, panel, playback, reader, share, timeline, upload
+from components import (access, copies, correct, counts, export, filters, loaders, panel, playback, reader,
+                        share, sources, timeline, upload)
 from components import map as placemap
 from components.assets import install as install_assets
 from components.assets import missing as missing_assets
@@ -77,12 +78,16 @@ editable = access.can_edit()
 with st.sidebar:
     st.title("Placewire")
     counts.header(totals)
+    followed, last_update = loaders.followed(STORE, ver)
+    if followed:
+        st.caption(sources.caption(followed, last_update))
     filters.place_search(lambda q: loaders.search(STORE, ver, q), select_place)
     filters.narrowing(all_sources)
     filters.layers()
     flt = Filter(
         sources=tuple(state["sources"]), kinds=tuple(state["kinds"]), words=state["words"].strip(),
         include_demonyms=state["demonyms"], include_countries=state["countries"],
+        every_copy=state["copies"],
     )
     st.subheader("Timeline")
     chosen = timeline.date_range(*span) if span else None
@@ -115,6 +120,8 @@ with st.sidebar:
     fixes = loaders.correction_log(STORE, ver)
     with st.expander(f"Corrections ({len(fixes)})", key="corrections_expander"):
         correct.log(fixes, STORE, editable=editable, who=access.who(), on_undone=st.cache_data.clear)
+    with st.expander("Followed sources", key="sources_expander"):
+        sources.show(STORE, followed, editable=editable, on_changed=st.cache_data.clear)
     access.unlock()
 state["filter"] = flt  # what the page shows, for the export and for tests
 view = share.view_for(flt)  # a shared map view holds while the filter is the shared one
@@ -155,12 +162,14 @@ with left:
 with right:
     limit = state.get("panel_limit", panel.PAGE)
     for_place = replace(flt, place_id=place["place_id"]) if place else None
+    rows = loaders.mentions(STORE, ver, for_place, limit) if place else []
     panel.show(
         place,
-        loaders.mentions(STORE, ver, for_place, limit) if place else [],
+        rows,
         loaders.mention_count(STORE, ver, for_place) if place else 0,
         on_read=open_article,
         on_more=lambda: more("panel_limit", panel.PAGE),
+        copies=loaders.copies(STORE, ver, tuple(r["article_id"] for r in rows)),
     )
 
 # ---- reader: a drawer beside the map ---------------------------------------------------------
@@ -170,8 +179,9 @@ if state["article"] and art is None:
 
 
 def read() -> None:
-    """The reader's drawer: the text, its corrections, delete, close."""
+    """The reader's drawer: the text, its copies, its corrections, delete, close."""
     clicked = reader.show(art, selected=state["place"])
+    copies.reader_list(loaders.copies(STORE, ver, (art["id"],)).get(art["id"], []), open_article)
     if clicked:
         select_place(clicked)
         st.rerun()

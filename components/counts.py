@@ -17,8 +17,12 @@ def _n(count: int, word: str, plural: str | None = None) -> str:
 
 def header(totals: dict) -> None:
     """The store in one line: articles, place mentions, places; and what is not counted."""
-    st.caption(" · ".join((_n(totals["articles"], "article"), _n(totals["mentions"], "place mention"),
-                            _n(totals["places"], "place"))))
+    articles = _n(totals["articles"], "article")
+    if totals["copies"]:
+        articles += f" ({_n(totals['articles'] - totals['copies'], 'story', 'stories')})"
+    st.caption(" · ".join((articles, _n(totals["mentions"], "place mention"), _n(totals["places"], "place"))),
+               help="A story is counted once however many outlets ran it: its syndicated copies "
+                    "are counted only with 'Count every copy'.")
     aside = []
     if totals["unresolved"]:
         aside.append(f"{_n(totals['unresolved'], 'name')} found but not placed")
@@ -35,13 +39,15 @@ def filter_line(breakdown: dict, total: int) -> None:
              f"({_n(b['places'], 'place')} in {_n(b['articles'], 'article')}): on the map, in the "
              "panel and in the export."]
     hidden = []
+    if b["copies"]:
+        words.append(f"{b['copies']} in syndicated copies, whose story is counted once.")
     if b["countries"]:
         hidden.append(f"{b['countries']} on country pins")
     if b["demonyms"]:
         hidden.append(f"{_n(b['demonyms'], 'demonym')} (Syrian, Russian…)")
     if hidden:
         words.append(f"Hidden while their layers are off: {' and '.join(hidden)}.")
-    rest = total - b["mentions"] - b["countries"] - b["demonyms"]
+    rest = total - b["mentions"] - b["copies"] - b["countries"] - b["demonyms"]
     if rest > 0:
         words.append(f"{rest} outside the dates, sources, words or kinds chosen.")
     if b["undated"]:

@@ -46,7 +46,8 @@ def narrowing(all_sources: list[str]) -> None:
 
 
 def layers() -> None:
-    """Map layer toggles (session keys countries, demonyms, heat, labels)."""
+    """Map layer toggles and how copies count (session keys countries, demonyms, heat, labels,
+    copies)."""
     st.toggle("Country pins", key="countries",
               help="A pin in the middle of a country misleads, so country mentions are hidden unless asked for")
     st.toggle("Demonyms (Russian, Turkish…)", key="demonyms",
@@ -54,3 +55,6 @@ def layers() -> None:
     st.toggle("Heat layer", key="heat")
     st.toggle("Names on the map", key="labels",
               help="The places' names, and towns, countries and governorates for reference, where they fit")
+    st.toggle("Count every copy", key="copies",
+              help="A story reprinted by several outlets (syndicated copies) counts once on the map, "
+                   "the timeline and the export; on, every copy counts")

@@ -175,3 +175,19 @@ def _place_layer(path: str, ver: tuple, flt: Filter, end: date | None) -> str:
 def _reference_layer(index: str, built: int) -> str:
     towns = reference_towns(basemap.TOWN_POPULATION, index)
     return layers.publish("reference", basemap.reference_labels(towns))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def copies(path: str, ver: tuple, article_ids: tuple[str, ...]) -> dict[str, list[dict]]:
+    """The syndicated copies of each of these articles (geodata.queries.copies)."""
+    with _conn(path) as conn:
+        return queries.copies(conn, article_ids)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def followed(path: str, ver: tuple) -> tuple[list[dict], str | None]:
+    """The followed sources with their state, and when one was last read successfully."""
+    from geodata.follow import registry
+
+    with _conn(path) as conn:
+        return registry.sources(conn), registry.last_update(conn)

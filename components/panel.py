@@ -9,6 +9,7 @@ from typing import Callable
 
 import streamlit as st
 
+from components.copies import also_in_html
 from components.markup import KIND_LABELS, esc, excerpt_html
 
 PAGE = 25  # entries shown at first, and added by "Show more"
@@ -21,8 +22,10 @@ def show(
     *,
     on_read: Callable[[str], None],
     on_more: Callable[[], None],
+    copies: dict[str, list[dict]] | None = None,
 ) -> None:
-    """Draw the panel for `place` (None: a hint to click a marker). `rows` are the first mentions."""
+    """Draw the panel for `place` (None: a hint to click a marker). `rows` are the first mentions;
+    `copies` the syndicated copies of their articles, named under each excerpt ("also in")."""
     if place is None:
         st.info("Click a marker to read the sentences that name the place.")
         return
@@ -42,7 +45,7 @@ def show(
                 f'{esc(row["source"] or "unknown source")}</small><br>'
                 f'<b>{esc(row["title"])}</b><br>'
                 f'“{excerpt_html(row["sentence"], row["offset"], row["end"] - row["start"], row["place_kind"])}”'
-                "</div>"
+                f'{also_in_html((copies or {}).get(row["article_id"], []))}</div>'
             )
             st.button(
                 "Read", key=f"read_{row['mention_id']}", on_click=on_read, args=(row["article_id"],),

@@ -6,7 +6,7 @@ back to the URL. The map's view is not sent to the server while the user pans (t
 the page); the "Copy link" control reads it from the map in the browser and adds it to the link.
 
 URL keys: place, article, from, to, source (repeated), kind (repeated), q, countries, demonyms,
-heat, labels (0 when off), lat, lon, zoom.
+heat, labels (0 when off), copies, lat, lon, zoom.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import streamlit.components.v2 as components_v2
 
 from geodata.model import KINDS
 
-_FLAGS = ("countries", "demonyms", "heat")
+_FLAGS = ("countries", "demonyms", "heat", "copies")
 
 _COPY_JS = """
 export default function ({ parentElement }) {

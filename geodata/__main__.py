@@ -1,4 +1,4 @@
-"""The command line: `python -m geodata ingest|batch|load|export|delete|stats|corrections|parse|eval|gazetteer`.
+"""The command line: `python -m geodata ingest|batch|load|export|delete|stats|corrections|parse|eval|gazetteer|follow`.
 
 ingest loads articles (geodata.articles), finds and resolves their places (geodata.parser) and
 stores them (geodata.store); export writes the stored mentions as CSV or GeoJSON. Problems with
@@ -10,11 +10,13 @@ import argparse
 import sys
 import time
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from pathlib import Path
 
 from tqdm import tqdm
 
 from geodata import evaluate, geonames_download, paths
+from geodata.follow import cli as follow_cli
 from geodata.articles import MAX_BYTES, Problem, load
 from geodata.database import describe
 from geodata.exceptions import GeodataError
@@ -83,6 +85,7 @@ def _store_and_report(args: argparse.Namespace, items, **how) -> int:
         f"mentions: {report.mentions} added ({report.unresolved} unresolved{unanswered})\n"
         f"places:   {len(report.places)} in the added articles\n"
         f"dates:    {report.dates_summary()}\n"
+        f"stories:  {report.copies} of the added articles are syndicated copies (counted once)\n"
         f"store:    {describe(args.db)}"
     )
     _print_problems(report.problems)
@@ -131,7 +134,7 @@ def export_command(args: argparse.Namespace) -> int:
     """
     flt = Filter(include_demonyms=True, include_countries=True)
     with Store(args.db) as store:
-        rows = iter_mention_rows(store.conn, flt)
+        rows = iter_mention_rows(store.conn, replace(flt, every_copy=args.every_copy))
         if not args.out:
             write(rows, args.format, sys.stdout)
             return 0
@@ -232,6 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     exp = commands.add_parser("export", parents=[db], help="write the stored mentions as CSV or GeoJSON")
     exp.add_argument("--format", choices=FORMATS, required=True)
     exp.add_argument("--out", help="output file (default: standard output)")
+    exp.add_argument("--every-copy", action="store_true",
+                     help="every syndicated copy's mentions (default: a story's first copy stands for it)")
     exp.set_defaults(func=export_command)
 
     delete = commands.add_parser("delete", parents=[db], help="remove an article and its mentions")
@@ -274,6 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(func=gazetteer_list_command)
 
     evaluate.add_arguments(commands)
+    follow_cli.add_arguments(commands, db)
     return cli
 
 

@@ -5,7 +5,8 @@ no half article); an article already stored is skipped before parsing; a problem
 is recorded and the rest goes on. Parsing runs in this process or in `workers` processes
 (geodata.parallel); either way this loop alone writes, in the input's order, so the store ends
 up the same, transaction for transaction, whatever the number of workers. A batch the store
-refuses is stored again article by article, so only the article at fault is skipped.
+refuses is stored again article by article, so only the article at fault is skipped. Each stored
+article joins its story (geodata.stories), so a syndicated copy counts once.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from . import stories
 from .articles import Article, Item, Problem
 from .model import DATE_SOURCES
 from .store import Store
@@ -24,6 +26,7 @@ class IngestReport:
 
     added: int = 0
     present: int = 0
+    copies: int = 0  # added articles that are syndicated copies of a stored story
     mentions: int = 0
     unresolved: int = 0
     unanswered: int = 0  # names the online geocoder could not be asked (unreachable)
@@ -45,11 +48,13 @@ BATCH_MENTIONS = 20_000
 
 def ingest(items: Iterable[Item], store: Store, *, batch: int = 200, workers: int = 1,
            parser=None, on_article: Callable[[Article], None] = lambda article: None,
-           report: IngestReport | None = None) -> IngestReport:
+           report: IngestReport | None = None, catch_up: bool = True) -> IngestReport:
     """Parse and store every article of `items`; record every Problem in the report.
 
     `parser`: where mentions come from, if not from parsing here (geodata.batch.Loaded: a
-    batch's output); anything with geodata.parallel's map/flush/close.
+    batch's output); anything with geodata.parallel's map/flush/close. `catch_up` first groups
+    stored articles that are in no story yet (a caller that ingests one article at a time does
+    that once itself).
     """
     if parser is None:
         from .parallel import parsing  # loads the gazetteer index: only when there is work
@@ -58,10 +63,17 @@ def ingest(items: Iterable[Item], store: Store, *, batch: int = 200, workers: in
     report = report or IngestReport()
     pending: list = []
     pending_mentions = 0
+    if catch_up:
+        stories.group(store)  # articles stored before grouping existed, or by a killed process
 
     def flush() -> None:
         nonlocal pending_mentions
-        for (article, mentions), added in zip(pending, _store(store, pending, report)):
+        flags = _store(store, pending, report)
+        # syndicated copies join their story (a second transaction: an article a killed process
+        # left ungrouped is grouped by the next ingest's catch-up)
+        new = [article.id for (article, _), added in zip(pending, flags) if added]
+        report.copies += sum(g.match is not None for g in stories.group(store, new))
+        for (article, mentions), added in zip(pending, flags):
             if added is None:  # refused by the store: reported
                 continue
             if added:

@@ -38,7 +38,9 @@ class Filter:
 
     Dates are ISO yyyy-mm-dd, inclusive; with either set, articles of unknown date drop out of the
     mention queries (the page lists them apart). `words` must all occur in the article's text
-    ("quoted phrases" stay together). `bbox` is (south, west, north, east).
+    ("quoted phrases" stay together). `bbox` is (south, west, north, east). Unless `every_copy`,
+    the copies of one story (geodata.stories) count as one article: its first publication
+    (STORY_COPIES).
     """
 
     start: str | None = None
@@ -50,6 +52,7 @@ class Filter:
     include_demonyms: bool = False
     include_countries: bool = False
     bbox: tuple[float, float, float, float] | None = None
+    every_copy: bool = False  # False: a syndicated story counts once (see _one_copy)
 
 
 def connect(location, readonly: bool = True) -> Database:
@@ -72,9 +75,10 @@ def _like(word: str) -> str:
 
 
 def _article_where(flt: Filter, params: dict, dates: bool = True, day: str = "a.published",
-                   source: str = "a.source") -> list[str]:
-    """Conditions on the article alias `a`: sources, words and (optionally) its date. The roll-up
-    has the day and source of its articles under other names (`day`, `source`)."""
+                   source: str = "a.source", article_id: str | None = "a.id") -> list[str]:
+    """Conditions on the article alias `a`: sources, words, (optionally) its date, one copy of a
+    story. The roll-up has the day and source of its articles under other names (`day`,
+    `source`), and counts a story's copies once already (`article_id` None)."""
     where = []
     if dates and flt.start:
         where.append(f"{day} >= :start")
@@ -87,7 +91,15 @@ def _article_where(flt: Filter, params: dict, dates: bool = True, day: str = "a.
     for i, word in enumerate(_words(flt.words)):
         params[f"w{i}"] = _like(word)
         where.append(f"a.text LIKE :w{i} ESCAPE '\\'")
+    if not flt.every_copy and article_id is not None:
+        where.append(f"{article_id} NOT IN ({STORY_COPIES})")
     return where
+
+
+# The articles that are a later copy of a story (geodata.stories): a story counts once, at its
+# first publication, under the outlet that published it first; its reprints count only when the
+# filter asks for every copy. The roll-ups leave them out too (geodata.rollup).
+STORY_COPIES = "SELECT article_id FROM story_members WHERE copy = 1"
 
 
 def _in(column: str, values: Iterable[str], name: str, params: dict) -> str:
@@ -102,7 +114,8 @@ def _in(column: str, values: Iterable[str], name: str, params: dict) -> str:
 def _mention_where(flt: Filter, params: dict, dates: bool = True) -> str:
     """The WHERE clause over mentions `m` joined to articles `a` and places `p`. Dates are read
     off the mention's copy of its article's (so an index on the mention's place and day serves)."""
-    return " AND ".join(_article_where(flt, params, dates, day="m.day") + [_counted_where(flt, params)])
+    return " AND ".join(_article_where(flt, params, dates, day="m.day", article_id="m.article_id")
+                        + [_counted_where(flt, params)])
 
 
 def _counted_where(flt: Filter, params: dict) -> str:
@@ -135,8 +148,9 @@ def _place_where(flt: Filter, params: dict, kind: str = "p.kind") -> list[str]:
 
 
 def _rolled_up(flt: Filter, rollup: bool) -> bool:
-    """Whether the roll-ups can answer: they hold every dimension of a filter but the words."""
-    return rollup and not _words(flt.words)
+    """Whether the roll-ups can answer: they hold every dimension of a filter but the words, and
+    count a story's copies once."""
+    return rollup and not _words(flt.words) and not flt.every_copy
 
 
 def _by_kind(flt: Filter) -> bool:
@@ -146,7 +160,7 @@ def _by_kind(flt: Filter) -> bool:
 
 def _days(flt: Filter, params: dict, alias: str) -> list[str]:
     """A roll-up's day and source conditions (table `alias`): as the articles' in the filter."""
-    where = _article_where(flt, params, day=f"{alias}.day", source=f"{alias}.source")
+    where = _article_where(flt, params, day=f"{alias}.day", source=f"{alias}.source", article_id=None)
     if flt.start or flt.end:
         where.append(f"{alias}.day != ''")  # unknown dates ('') drop out of a date range
     return where
@@ -499,13 +513,14 @@ def date_span(conn: Database) -> tuple[str | None, str | None]:
 
 
 def totals(conn: Database) -> dict:
-    """How much the store holds: articles (and undated ones), place names found, and of those the
-    counted mentions (resolved, not rejected: what the CLI's export writes), unresolved and
-    rejected ones; places counted."""
+    """How much the store holds: articles (and undated ones, and syndicated copies: articles that
+    are not their story's first publication), place names found, and of those the counted
+    mentions (resolved, not rejected, every copy), unresolved and rejected ones; places counted."""
     r = conn.execute(
         """
         SELECT (SELECT count(*) FROM articles) AS articles,
                (SELECT count(*) FROM articles WHERE published IS NULL) AS undated,
+               (SELECT count(*) FROM story_members WHERE copy = 1) AS copies,
                (SELECT count(*) FROM mentions) AS found,
                (SELECT count(*) FROM mentions WHERE place_id IS NOT NULL AND status != 'rejected') AS mentions,
                (SELECT count(*) FROM mentions WHERE place_id IS NULL AND status != 'rejected') AS unresolved,
@@ -515,6 +530,29 @@ def totals(conn: Database) -> dict:
         """
     ).fetchone()
     return dict(r)
+
+
+def copies(conn: Database, article_ids: Iterable[str]) -> dict[str, list[dict]]:
+    """For each article, the other articles of its story (its syndicated copies, whatever the
+    filter), first published first. Articles without copies are left out."""
+    ids = list(dict.fromkeys(article_ids))
+    out: dict[str, list[dict]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        params = {f"i{n}": aid for n, aid in enumerate(chunk)}
+        rows = conn.execute(
+            f"""SELECT sm.article_id AS of, c.id, c.title, c.source, c.url, c.published
+                FROM story_members sm
+                JOIN story_members o ON o.story_id = sm.story_id AND o.article_id <> sm.article_id
+                JOIN articles c ON c.id = o.article_id
+                WHERE sm.article_id IN ({', '.join(f':{k}' for k in params)})
+                ORDER BY c.published IS NULL, c.published, c.id <> o.story_id, c.added_at, c.id""",
+            params,
+        )
+        for r in rows:
+            row = dict(r)
+            out.setdefault(row.pop("of"), []).append(row)
+    return out
 
 
 def data_version(conn: Database) -> tuple[str, int]:
@@ -527,21 +565,25 @@ def mention_breakdown(conn: Database, flt: Filter) -> dict:
     """The filter's counted mentions, and what the layer toggles hide from it.
 
     `mentions`, `places`, `articles`: what the map, the panel and the export show. `undated`: of
-    those, the mentions in articles of unknown date (no bar on the timeline). `countries` and
-    `demonyms`: mentions the filter holds but hides because country pins or demonyms are off
-    (a demonym of a country counts as a demonym).
+    those, the mentions in articles of unknown date (no bar on the timeline). `copies`,
+    `countries` and `demonyms`: mentions the filter holds but hides because a story's copies
+    count once, or country pins or demonyms are off (in that order: a demonym in a copy is a
+    copy's; a demonym of a country counts as a demonym).
     """
     params: dict = {}
-    every_layer = replace(flt, include_countries=True, include_demonyms=True)
+    every_layer = replace(flt, include_countries=True, include_demonyms=True, every_copy=True)
     sql = f"""
-        SELECT m.kind = 'demonym' AS demonym, p.kind IN {COUNTRY_KINDS!r} AS country,
+        SELECT m.article_id IN ({STORY_COPIES}) AS copy, m.kind = 'demonym' AS demonym,
+               p.kind IN {COUNTRY_KINDS!r} AS country,
                count(*) AS n, sum(CASE WHEN a.published IS NULL THEN 1 ELSE 0 END) AS undated
         {_FROM} WHERE {_mention_where(every_layer, params)}
-        GROUP BY m.kind = 'demonym', p.kind IN {COUNTRY_KINDS!r}
+        GROUP BY 1, 2, 3
     """
-    out = {"mentions": 0, "undated": 0, "countries": 0, "demonyms": 0}
-    for demonym, country, n, undated in conn.execute(sql, params).fetchall():
-        if demonym and not flt.include_demonyms:
+    out = {"mentions": 0, "undated": 0, "copies": 0, "countries": 0, "demonyms": 0}
+    for copy, demonym, country, n, undated in conn.execute(sql, params).fetchall():
+        if copy and not flt.every_copy:
+            out["copies"] += n
+        elif demonym and not flt.include_demonyms:
             out["demonyms"] += n
         elif country and not flt.include_countries:
             out["countries"] += n

@@ -12,7 +12,8 @@ article at a time: an article's whole contribution comes out before its mentions
 back in after (`recounted`), which keeps the distinct-article counts right. An article has one
 day and one source, so summing a place's rows over disjoint periods and sources counts each of
 its articles once. A write that changes mentions (their place or status), an article's date or
-source, or a place's kind must go through `recounted` (or `add`, for new articles).
+source, a place's kind, or which copy stands for a story (geodata.stories.stand: a story's later
+copies are not counted here) must go through `recounted` (or `add`, for new articles).
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ _TOPONYM = "CASE WHEN m.kind = 'demonym' THEN 0 ELSE 1 END"
 _PAIRS = f"""
     FROM (SELECT m.article_id, m.place_id, sum({_TOPONYM}) AS mentions, sum(1 - {_TOPONYM}) AS demonyms
           FROM mentions m WHERE m.article_id IN ({{articles}}) AND {COUNTED}
+            AND m.article_id NOT IN (SELECT article_id FROM story_members WHERE copy = 1)
           GROUP BY m.article_id, m.place_id) AS t
     JOIN articles a ON a.id = t.article_id JOIN places p ON p.id = t.place_id
 """

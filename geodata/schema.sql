@@ -72,6 +72,59 @@ CREATE TABLE IF NOT EXISTS corrections (
     PRIMARY KEY (name, context)
 );
 
+-- Syndicated copies (geodata.stories): every grouped article, its story (the id of the story's
+-- first article; its own id when it has no copy yet) and its number in the LSH index.
+CREATE TABLE IF NOT EXISTS story_members (
+    article_id TEXT PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+    member     BIGINT NOT NULL,      -- a 64-bit hash of article_id (story_keys refers to it)
+    story_id   TEXT NOT NULL,
+    size       INTEGER NOT NULL DEFAULT 0, -- its shingles (how many anchors a copy would share)
+    copy       INTEGER NOT NULL DEFAULT 0  -- 1: a later copy; 0: its story's first publication
+);
+CREATE INDEX IF NOT EXISTS story_members_member ON story_members (member);
+CREATE INDEX IF NOT EXISTS story_members_copy ON story_members (copy, article_id);
+CREATE INDEX IF NOT EXISTS story_members_story ON story_members (story_id);
+-- The index that finds copies: each article's 16 smallest shingle hashes (a bottom-k MinHash
+-- sketch). Rows of a deleted article stay behind and are ignored (they join no member).
+CREATE TABLE IF NOT EXISTS story_keys (
+    shingle BIGINT NOT NULL,
+    member  BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS story_keys_shingle ON story_keys (shingle);
+
+-- Followed sources (geodata.follow): feeds, news sitemaps and pages of links, with what the
+-- last rounds found. Times are ISO 8601 UTC strings written by Python.
+CREATE TABLE IF NOT EXISTS follow_sources (
+    url           TEXT PRIMARY KEY,
+    name          TEXT NOT NULL DEFAULT '',
+    kind          TEXT NOT NULL DEFAULT '',   -- feed | sitemap | links (seen at the first fetch)
+    added_at      TEXT NOT NULL,
+    etag          TEXT NOT NULL DEFAULT '',   -- for conditional GET
+    last_modified TEXT NOT NULL DEFAULT '',
+    last_fetched  TEXT,                       -- last attempt
+    last_ok       TEXT,                       -- last attempt that succeeded (200 or 304)
+    last_error    TEXT NOT NULL DEFAULT '',
+    failures      INTEGER NOT NULL DEFAULT 0, -- in a row: the backoff doubles with each
+    next_due      TEXT,                       -- not fetched before this time
+    new_items     INTEGER NOT NULL DEFAULT 0, -- articles stored by its last round
+    total_items   INTEGER NOT NULL DEFAULT 0  -- articles stored since it was added
+);
+-- Every item a source listed: fetched once (pending until its article is stored or given up),
+-- so a killed round resumes where it stopped and nothing is fetched twice.
+CREATE TABLE IF NOT EXISTS follow_items (
+    url         TEXT PRIMARY KEY,
+    source_url  TEXT NOT NULL,
+    title       TEXT NOT NULL DEFAULT '',
+    published   TEXT,
+    summary     TEXT NOT NULL DEFAULT '',     -- the listing's own text, if the page cannot be read
+    fingerprint TEXT NOT NULL DEFAULT '',     -- of the listing's entry: a change means an edit
+    state       TEXT NOT NULL DEFAULT 'pending',  -- pending | stored | failed
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    error       TEXT NOT NULL DEFAULT '',
+    seen_at     TEXT NOT NULL,
+    done_at     TEXT
+);
+CREATE INDEX IF NOT EXISTS follow_items_state ON follow_items (state, seen_at);
 -- What the page's caches are keyed on: a token naming this store, and a counter that every write
 -- bumps in its own transaction (geodata.store). Equal pairs mean equal data, whoever wrote.
 CREATE TABLE IF NOT EXISTS data_version (

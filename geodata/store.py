@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from geodata import corrections as _corrections
-from geodata import rollup, schema
+from geodata import rollup, schema, stories
 from geodata.database import Database, connect, describe
 from geodata.exceptions import StoreError
 from geodata.model import Article, Mention, Place
@@ -93,6 +93,14 @@ class Store:
         key on the counter, so they last exactly as long as the data (and no longer)."""
         db.execute("UPDATE data_version SET version = version + 1 WHERE id = 'store'")
 
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """A write transaction for modules with tables of their own (geodata.stories,
+        geodata.follow); it bumps the data version like every other write."""
+        with self._transaction() as db:
+            yield db
+            self._changed(db)
+
     # --- articles ------------------------------------------------------------------------------
 
     def has(self, article_id: str) -> bool:
@@ -142,9 +150,13 @@ class Store:
 
     def delete(self, article_id: str) -> bool:
         """Remove an article and its mentions; False if there was none. Places stay (shared)."""
-        with self._transaction() as conn, rollup.recounted(conn, ":id", {"id": article_id}):
-            conn.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
-            deleted = conn.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount == 1
+        with self._transaction() as conn:
+            story = conn.execute("SELECT story_id FROM story_members WHERE article_id = ?", (article_id,)).fetchone()
+            with rollup.recounted(conn, ":id", {"id": article_id}):
+                conn.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
+                deleted = conn.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount == 1
+            if story is not None:  # its membership went with it: another copy may stand for the story now
+                stories.stand(conn, [story[0]])
             if deleted:
                 self._changed(conn)
             return deleted

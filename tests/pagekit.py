@@ -6,6 +6,7 @@ the real gazetteer index (conftest.py builds it once into pytest's cache and sha
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -60,3 +61,42 @@ def store_raw(store_path: Path, record: dict) -> None:
 def write_jsonl(path: Path, records: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
+
+
+@contextmanager
+def serving(data: Path, address: str = "127.0.0.1", **env):
+    """`streamlit run app.py` on the data directory `data`, as users start it, listening on
+    `address` (0.0.0.0: a hosted copy) at a free port; yields its URL on 127.0.0.1 once healthy,
+    stops it after (every browser test's server)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = open(data / f"streamlit-{address}.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", address, "--browser.gatherUsageStats", "false"],
+        cwd=REPO, env=dict(os.environ, PLACEWIRE_DATA=str(data), **env), stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"streamlit did not start: {Path(log.name).read_text()[-2000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()

@@ -12,13 +12,7 @@ the heat layer keeping the view. They save the screenshot the README shows (docs
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -42,12 +36,6 @@ HOSTILE = Place("user:<b>checkpoint", '<img src=x onerror="window.__pwned=8">{{ 
                 36.55, 38.3)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(index_dir, tmp_path_factory):
     """The app, started as users start it (listening on this machine only, as ./run.sh does),
@@ -55,41 +43,16 @@ def server(index_dir, tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run ./test.sh, which installs Debian's chromium")
     data = new_data_dir(tmp_path_factory.mktemp("e2e"), index_dir)
-    yield from run_app(data, "127.0.0.1")
+    with pagekit.serving(data, PLACEWIRE_ADMIN="", PLACEWIRE_EDITING="") as url:
+        yield url, data
 
 
 @pytest.fixture(scope="module")
 def network_server(server):
     """The same app and store, listening on every interface as a container or a bare
     `streamlit run` does: a hosted copy."""
-    yield from run_app(server[1], "0.0.0.0")
-
-
-def run_app(data: Path, address: str):
-    port = free_port()
-    log = open(data / f"streamlit-{address}.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", address, "--browser.gatherUsageStats", "false"],
-        cwd=pagekit.REPO, env=dict(os.environ, PLACEWIRE_DATA=str(data), PLACEWIRE_ADMIN="", PLACEWIRE_EDITING=""),
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            pytest.fail(f"streamlit did not start: {Path(log.name).read_text()[-2000:]}")
-        time.sleep(0.3)
-    yield url, data
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    with pagekit.serving(server[1], "0.0.0.0", PLACEWIRE_ADMIN="", PLACEWIRE_EDITING="") as url:
+        yield url, server[1]
 
 
 @pytest.fixture(scope="module")
