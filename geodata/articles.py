@@ -738,6 +738,8 @@ def _bounded(fields: dict) -> tuple[dict, list[str]]:
     url dropped."""
     out, problems = {}, []
     for name, value in fields.items():
+        if value is None:  # a field the format has and this article leaves empty
+            continue
         if name == "date" and isinstance(value, date):
             out[name] = value
             continue

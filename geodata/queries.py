@@ -22,7 +22,7 @@ from typing import Iterable, Iterator
 
 from rapidfuzz import fuzz, process
 
-from geodata import database
+from geodata import database, stories
 from geodata.database import Database
 from geodata.rollup import COUNTED, periods
 from geodata.model import PRECISION
@@ -39,8 +39,8 @@ class Filter:
     Dates are ISO yyyy-mm-dd, inclusive; with either set, articles of unknown date drop out of the
     mention queries (the page lists them apart). `words` must all occur in the article's text
     ("quoted phrases" stay together). `bbox` is (south, west, north, east). Unless `every_copy`,
-    the copies of one story (geodata.stories) count as one article: its first publication
-    (STORY_COPIES).
+    the copies of one story (geodata.stories) count as one article: its first publication (among
+    the chosen sources, if any: _copies).
     """
 
     start: str | None = None
@@ -92,14 +92,28 @@ def _article_where(flt: Filter, params: dict, dates: bool = True, day: str = "a.
         params[f"w{i}"] = _like(word)
         where.append(f"a.text LIKE :w{i} ESCAPE '\\'")
     if not flt.every_copy and article_id is not None:
-        where.append(f"{article_id} NOT IN ({STORY_COPIES})")
+        where.append(f"{article_id} NOT IN ({_copies(flt, params)})")
     return where
 
 
 # The articles that are a later copy of a story (geodata.stories): a story counts once, at its
-# first publication, under the outlet that published it first; its reprints count only when the
-# filter asks for every copy. The roll-ups leave them out too (geodata.rollup).
+# first publication, whatever the dates in view; its reprints count only when the filter asks
+# for every copy. The roll-ups leave them out too (geodata.rollup).
 STORY_COPIES = "SELECT article_id FROM story_members WHERE copy = 1"
+
+
+def _copies(flt: Filter, params: dict) -> str:
+    """The later copies, as the filter's outlets see them: with sources chosen, a story's first
+    publication among those outlets stands for it (an outlet's reprint of a wire story is that
+    outlet's report of it). Only stories with copies are ranked."""
+    if not flt.sources:
+        return STORY_COPIES
+    return f"""SELECT ranked.id FROM (
+            SELECT sm.article_id AS id, row_number() OVER (PARTITION BY sm.story_id ORDER BY {stories.FIRST}) AS n
+            FROM story_members sm JOIN articles c ON c.id = sm.article_id
+            WHERE sm.story_id IN (SELECT story_id FROM story_members WHERE copy = 1)
+              AND {_in("c.source", flt.sources, "src", params)}
+        ) ranked WHERE ranked.n > 1"""
 
 
 def _in(column: str, values: Iterable[str], name: str, params: dict) -> str:
@@ -149,8 +163,9 @@ def _place_where(flt: Filter, params: dict, kind: str = "p.kind") -> list[str]:
 
 def _rolled_up(flt: Filter, rollup: bool) -> bool:
     """Whether the roll-ups can answer: they hold every dimension of a filter but the words, and
-    count a story's copies once."""
-    return rollup and not _words(flt.words) and not flt.every_copy
+    count each story once at its first publication (not every copy, nor the first among some
+    outlets: _copies)."""
+    return rollup and not _words(flt.words) and not flt.every_copy and not flt.sources
 
 
 def _by_kind(flt: Filter) -> bool:
@@ -573,7 +588,7 @@ def mention_breakdown(conn: Database, flt: Filter) -> dict:
     params: dict = {}
     every_layer = replace(flt, include_countries=True, include_demonyms=True, every_copy=True)
     sql = f"""
-        SELECT m.article_id IN ({STORY_COPIES}) AS copy, m.kind = 'demonym' AS demonym,
+        SELECT m.article_id IN ({_copies(flt, params)}) AS copy, m.kind = 'demonym' AS demonym,
                p.kind IN {COUNTRY_KINDS!r} AS country,
                count(*) AS n, sum(CASE WHEN a.published IS NULL THEN 1 ELSE 0 END) AS undated
         {_FROM} WHERE {_mention_where(every_layer, params)}

@@ -76,3 +76,14 @@ def store_location(request, tmp_path) -> str:
     url = server.database()
     yield url
     server.drop(url)
+
+
+@pytest.fixture
+def listen_on():
+    """Sets the server's `server.address`, as `--server.address` does (AppTest runs in-process):
+    the page opens editing without a secret only on a laptop's localhost (components.access)."""
+    from streamlit import config
+
+    before = config.get_option("server.address")
+    yield lambda address: config.set_option("server.address", address)
+    config.set_option("server.address", before)

@@ -41,16 +41,6 @@ def data(data_dir, listen_on, monkeypatch):
 
 
 @pytest.fixture
-def listen_on():
-    """Sets the server's `server.address`, as `--server.address` does (AppTest runs in-process)."""
-    from streamlit import config
-
-    before = config.get_option("server.address")
-    yield lambda address: config.set_option("server.address", address)
-    config.set_option("server.address", before)
-
-
-@pytest.fixture
 def corpus(data, tmp_path):
     """The seeds plus a few dated articles and an undated one, ingested through geodata."""
     ingest_paths(data / "placewire.sqlite", [pagekit.REPO / "seeds"])
@@ -856,8 +846,9 @@ def test_the_page_runs_unchanged_on_postgresql(data, postgres, monkeypatch, fake
     at = app(article=pagekit.SEED_ID).run()
     at.selectbox(key="correct_mention").set_value(aleppo)
     at.radio(key="correct_action").set_value("Not a place").run()
+    at.radio(key="correct_scope").set_value("name").run()  # every "Aleppo" in articles about Syria
     at.button(key="correct_save").click().run()
-    assert any("not a place" in s.value for s in at.main.success)
+    assert any("not a place" in s.value for s in at.get("success"))
     with queries.connect(url) as conn:
         statuses = {r[0] for r in conn.execute("SELECT status FROM mentions WHERE norm = 'aleppo' AND context = 'SY'")}
     assert statuses == {"rejected"}

@@ -608,6 +608,17 @@ def test_article_url_without_metadata_dates_from_its_path(server):
     assert (a.date, a.date_source) == ("2020-02-03", "url")
 
 
+def test_a_fetched_page_without_a_date_of_its_own_is_dated_by_its_url_without_a_problem():
+    """As the feed follower hands a page over: its bytes and where it was fetched."""
+    page = ("<html><head><title>School shelled</title></head><body><article><h1>School shelled</h1><p>"
+            + "Shelling hit a school in Maarat al-Numan on Monday, residents said, and families fled. " * 4
+            + "</p></article></body></html>").encode()
+    found = list(load_bytes("page.html", page, origin="feed", url="https://gazette.example/c/2020/01/20/school",
+                            content_type="text/html"))
+    assert [type(x) for x in found] == [Article]  # no "unreadable date" for a date the page lacks
+    assert (found[0].date, found[0].date_source) == ("2020-01-20", "url")
+
+
 def test_feed_urls(server):
     rss, problems = split(load([f"{server}/feed", f"{server}/atom"]))
     assert problems == []

@@ -38,7 +38,11 @@ COPIES = ("https://reprint.example/idlib-market", "https://echo.example/market")
 
 
 @pytest.fixture
-def corpus(data_dir, tmp_path):
+def corpus(data_dir, tmp_path, listen_on, monkeypatch):
+    """The seeds, a wire story with two copies and another event in the same town, two followed
+    sources; the page served as on a laptop (editing open without a secret)."""
+    listen_on("localhost")
+    monkeypatch.delenv("PLACEWIRE_EDITING", raising=False)
     store = data_dir / "placewire.sqlite"
     ingest_paths(store, [pagekit.REPO / "seeds"])
     jsonl = pagekit.write_jsonl(tmp_path / "wire.jsonl", RECORDS)
@@ -74,7 +78,7 @@ def test_a_syndicated_story_counts_once_and_names_its_copies(corpus):
     place = maarat(corpus)
     at = app(place=place).run()
     assert not at.exception
-    assert any("5 articles · 3 stories" in c.value for c in at.sidebar.caption), [c.value for c in at.sidebar.caption]
+    assert any("5 articles (3 stories)" in c.value for c in at.sidebar.caption), [c.value for c in at.sidebar.caption]
     flt = at.session_state["filter"]
     assert flt.every_copy is False
     conn = queries.connect(corpus / "placewire.sqlite")
@@ -104,7 +108,7 @@ def test_count_every_copy_and_the_reader_lists_the_copies(corpus):
     place = maarat(corpus)
     at = app(place=place, article=WIRE).run()
     assert not at.exception
-    expander = next(e for e in at.main.expander if "This story also appeared 2 more times" in e.label)
+    expander = next(e for e in at.get("dialog")[0].expander if "This story also appeared 2 more times" in e.label)
     assert {b.label.split("  \n")[0] for b in expander.button} == {
         "Jets hit Idlib market, dozens dead or hurt", "Market strike in Maarat al\\-Numan"}
     once = len(panel_entries(at))

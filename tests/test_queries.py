@@ -1,6 +1,6 @@
 """geodata.queries on both backends, over one generated corpus: the page's every query answers the
 same on SQLite and on PostgreSQL, the daily roll-up answers as the mentions do (after ingests,
-deletes and corrections too), and a few answers checked by hand.
+deletes and corrections too, with syndicated copies counted once), and a few answers checked by hand.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from geodata import queries
+from geodata import queries, stories
 from geodata.model import Article, Mention, Place
 from geodata.queries import Filter
 from geodata.store import Store
@@ -69,7 +69,12 @@ FILTERS = [
     Filter(bbox=(35.5, 36.0, 36.5, 37.0)),
     Filter(words="shelling"),
     Filter(words='"went on" TALKS', sources=("Wire B",)),
+    Filter(every_copy=True),
+    Filter(every_copy=True, start="2019-03-15", end="2021-02-14", sources=("Wire A",)),
 ]
+# Stories of several copies (story id -> its articles): the first stored names the story.
+STORIES = {f"https://news.example/{s}": [f"https://news.example/{i}" for i in members]
+           for s, members in ((7, (7, 20, 33, 46)), (50, (50, 51, 52)), (61, (61, 98)))}
 
 
 def answers(conn, flt: Filter, rollup: bool = True) -> dict:
@@ -91,11 +96,16 @@ def filled(tmp_path_factory, postgres):
     for location in (sqlite, server_url):
         with Store(location) as store:
             store.add_many(corpus())
+            with store.transaction() as conn:  # syndicated copies, as geodata.stories groups them
+                for story, members in STORIES.items():
+                    conn.executemany("INSERT INTO story_members (article_id, member, story_id) VALUES (:a, :m, :s)",
+                                     [{"a": a, "m": stories.member_key(a), "s": story} for a in members])
+                stories.stand(conn, STORIES)
             ariha = store.conn.execute("SELECT id FROM mentions WHERE norm = 'ariha' ORDER BY id").fetchone()[0]
             store.correct(ariha, PLACES[2])  # every "Ariha" in SY is Saraqib now
             homs = store.conn.execute("SELECT id FROM mentions WHERE norm = 'homs' ORDER BY id").fetchone()[0]
             store.correct(homs, None)  # and "Homs" no place
-            assert store.delete("https://news.example/7")
+            assert store.delete("https://news.example/7")  # a story's first publication: another stands for it
     yield {"sqlite": sqlite, "postgresql": server_url}
     postgres.drop(server_url)
 
@@ -122,12 +132,17 @@ def test_answers_checked_by_hand(filled):
         raw = conn.execute(
             "SELECT count(*), count(DISTINCT m.article_id), min(a.published) FROM mentions m"
             " JOIN articles a ON a.id = m.article_id WHERE m.place_id = 'q:saraqib' AND m.kind = 'toponym'"
+            " AND m.article_id NOT IN (SELECT article_id FROM story_members WHERE copy = 1)"  # a story once
         ).fetchone()
         assert (places["q:saraqib"]["mentions"], places["q:saraqib"]["articles"], places["q:saraqib"]["first"]) == tuple(raw)
         days = queries.daily_counts(conn, Filter(start="2020-02-01", end="2020-04-10"))
         assert days and all("2020-02-01" <= d["day"] <= "2020-04-10" for d in days)
         assert queries.mention_count(conn, Filter(place_id="q:homs")) == 0
         assert not queries.articles(conn, Filter(place_id="q:homs"))
+        # each story stands for itself once, also when its first publication was deleted
+        stand = conn.execute("SELECT story_id, sum(1 - copy) FROM story_members GROUP BY story_id").fetchall()
+        assert sorted(tuple(r) for r in stand) == sorted((story, 1) for story in STORIES)
+        assert queries.totals(conn)["copies"] == (4 - 1 - 1) + (3 - 1) + (2 - 1)  # one of the first story deleted
 
 
 def test_a_place_that_changes_kind_moves_its_counts(store_location):
