@@ -1,4 +1,4 @@
-"""The command line: `python -m geodata ingest|batch|load|export|delete|stats|parse|eval|gazetteer`.
+"""The command line: `python -m geodata ingest|batch|load|export|delete|stats|parse|eval|eval-roles|gazetteer`.
 
 ingest loads articles (geodata.articles), finds and resolves their places (geodata.parser) and
 stores them (geodata.store); export writes the stored mentions as CSV or GeoJSON. Problems with
@@ -21,6 +21,7 @@ from geodata.exceptions import GeodataError
 from geodata.export import FORMATS, export
 from geodata.ingest import IngestReport, ingest
 from geodata.queries import Filter, mention_rows
+from geodata.roles import evaluate as roles_evaluate
 from geodata.store import Store
 
 EXIT_PROBLEMS = 2  # something in the input was skipped or read with a caveat
@@ -228,6 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(func=gazetteer_list_command)
 
     evaluate.add_arguments(commands)
+    roles_evaluate.add_arguments(commands)
     return cli
 
 
