@@ -20,7 +20,7 @@ from geodata.database import describe
 from geodata.exceptions import GeodataError
 from geodata.export import FORMATS, export
 from geodata.ingest import IngestReport, ingest
-from geodata.queries import Filter, mention_rows
+from geodata.queries import Filter, event_rows, mention_rows
 from geodata.roles import evaluate as roles_evaluate
 from geodata.store import Store
 
@@ -122,13 +122,16 @@ def batch_command(args: argparse.Namespace) -> int:
 
 
 def export_command(args: argparse.Namespace) -> int:
-    """Every stored mention with its place, as CSV or GeoJSON, to a file or stdout."""
+    """Every stored mention with its place, as CSV or GeoJSON, or the event mentions as an
+    ACLED-style event table, to a file or stdout."""
+    everything = Filter(include_demonyms=True, include_countries=True)
     with Store(args.db) as store:
-        rows = mention_rows(store.conn, Filter(include_demonyms=True, include_countries=True))
+        rows = (event_rows if args.format == "events" else mention_rows)(store.conn, everything)
     text = export(rows, args.format)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
-        print(f"{len(rows)} mentions written to {args.out}", file=sys.stderr)
+        what = "events" if args.format == "events" else "mentions"
+        print(f"{len(rows)} {what} written to {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
@@ -192,7 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
     load_.set_defaults(func=load_command)
 
     exp = commands.add_parser("export", parents=[db], help="write the stored mentions as CSV or GeoJSON")
-    exp.add_argument("--format", choices=FORMATS, required=True)
+    exp.add_argument("--format", choices=FORMATS, required=True,
+                     help="csv or geojson: every mention; events: an ACLED-style table of the "
+                          "places where something happened (CSV)")
     exp.add_argument("--out", help="output file (default: standard output)")
     exp.set_defaults(func=export_command)
 

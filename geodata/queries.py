@@ -9,7 +9,7 @@ A mention counts when it is resolved and not rejected by a user's correction.
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 from rapidfuzz import fuzz, process
@@ -29,7 +29,8 @@ class Filter:
 
     Dates are ISO yyyy-mm-dd, inclusive; with either set, articles of unknown date drop out of the
     mention queries (the page lists them apart). `words` must all occur in the article's text
-    ("quoted phrases" stay together). `bbox` is (south, west, north, east).
+    ("quoted phrases" stay together). `bbox` is (south, west, north, east). `roles` and
+    `event_types` keep the mentions whose sentence gives them one of these roles or event types.
     """
 
     start: str | None = None
@@ -41,6 +42,8 @@ class Filter:
     include_demonyms: bool = False
     include_countries: bool = False
     bbox: tuple[float, float, float, float] | None = None
+    roles: tuple[str, ...] = ()  # mention roles (geodata.roles): ("event",) is "where things happened"
+    event_types: tuple[str, ...] = ()
 
 
 def connect(location, readonly: bool = True) -> Database:
@@ -83,6 +86,13 @@ def _article_where(flt: Filter, params: dict, dates: bool = True) -> list[str]:
     return where
 
 
+def _in_list(values, key: str, params: dict) -> str:
+    """Named parameters :key0, :key1... for an IN list (set in `params`)."""
+    for i, value in enumerate(values):
+        params[f"{key}{i}"] = value
+    return ", ".join(f":{key}{i}" for i in range(len(values)))
+
+
 def _mention_where(flt: Filter, params: dict, dates: bool = True) -> str:
     """The WHERE clause over mentions `m` joined to articles `a` and places `p`."""
     where = ["m.place_id IS NOT NULL", "m.status != 'rejected'"]
@@ -90,12 +100,10 @@ def _mention_where(flt: Filter, params: dict, dates: bool = True) -> str:
     if flt.place_id:
         where.append("m.place_id = :place_id")
         params["place_id"] = flt.place_id
-    if flt.kinds:
-        names = []
-        for i, kind in enumerate(flt.kinds):
-            params[f"kind{i}"] = kind
-            names.append(f":kind{i}")
-        where.append(f"p.kind IN ({', '.join(names)})")
+    for column, values, key in (("p.kind", flt.kinds, "kind"), ("m.role", flt.roles, "role"),
+                                ("m.event_type", flt.event_types, "etype")):
+        if values:
+            where.append(f"{column} IN ({_in_list(values, key, params)})")
     if not flt.include_demonyms:
         where.append("m.kind != 'demonym'")
     if not flt.include_countries:
@@ -118,7 +126,10 @@ _ROW_COLUMNS = """
     substr(a.text, m.sent_start + 1, m.sent_end - m.sent_start) AS sentence,
     m.start - m.sent_start AS offset,
     p.id AS place_id, p.name AS place_name, p.kind AS place_kind, m.kind AS mention_kind,
-    p.country, p.lat, p.lon, m.score, m.id AS mention_id
+    p.country, p.admin1, p.lat, p.lon, m.score, m.id AS mention_id,
+    m.role, m.event_type,
+    substr(a.text, m.trigger_start + 1, m.trigger_end - m.trigger_start) AS "trigger",
+    m.trigger_start - m.sent_start AS trigger_offset, m.trigger_end - m.trigger_start AS trigger_length
 """
 
 _NEWEST_FIRST = "a.published IS NULL, a.published DESC, a.id, m.start"
@@ -143,6 +154,26 @@ def mention_rows(conn: Database, flt: Filter, limit: int | None = None) -> list[
     return [_row(r) for r in conn.execute(sql, params)]
 
 
+def event_rows(conn: Database, flt: Filter) -> list[dict]:
+    """The event mentions of the filter (as `mention_rows`), each with `actors`: the names its
+    sentence gives the actor role ("Russian", "Damascus"), in text order."""
+    flt = replace(flt, roles=("event",))
+    rows = mention_rows(conn, flt)
+    params: dict = {}
+    actors: dict[int, list[str]] = {}
+    for r in conn.execute(f"""
+            SELECT m.id AS mention_id, x.surface {_FROM}
+            JOIN mentions x ON x.article_id = m.article_id AND x.sent_start = m.sent_start
+                AND x.role = 'actor' AND x.status != 'rejected'
+            WHERE {_mention_where(flt, params)} ORDER BY m.id, x.start""", params):
+        names = actors.setdefault(r["mention_id"], [])
+        if r["surface"] not in names:
+            names.append(r["surface"])
+    for row in rows:
+        row["actors"] = actors.get(row["mention_id"], [])
+    return rows
+
+
 def mention_count(conn: Database, flt: Filter) -> int:
     """How many counted mentions the filter holds."""
     params: dict = {}
@@ -150,31 +181,46 @@ def mention_count(conn: Database, flt: Filter) -> int:
 
 
 def place_counts(conn: Database, flt: Filter) -> list[dict]:
-    """One row per place with its mentions and articles in the filter, most mentioned first."""
+    """One row per place with its mentions and articles in the filter, most mentioned first.
+
+    `events` counts the mentions that say something happened there, `event_types` them by
+    type ({type: count}), and `event_type` is the commonest type (None without events)."""
     params: dict = {}
+    where = _mention_where(flt, params)
     sql = f"""
         SELECT p.id AS place_id, p.name, p.kind, p.country, p.lat, p.lon,
                count(*) AS mentions, count(DISTINCT m.article_id) AS articles,
-               min(a.published) AS first, max(a.published) AS last
-        {_FROM} WHERE {_mention_where(flt, params)}
+               min(a.published) AS first, max(a.published) AS last,
+               sum(CASE WHEN m.role = 'event' THEN 1 ELSE 0 END) AS events
+        {_FROM} WHERE {where}
         GROUP BY p.id ORDER BY mentions DESC, p.name, p.id
     """
+    types: dict[str, dict[str, int]] = {}
+    for r in conn.execute(f"""
+            SELECT m.place_id, m.event_type, count(*) AS n {_FROM}
+            WHERE {where} AND m.role = 'event' AND m.event_type IS NOT NULL
+            GROUP BY m.place_id, m.event_type ORDER BY m.place_id, n DESC, m.event_type""", params):
+        types.setdefault(r["place_id"], {})[r["event_type"]] = r["n"]
     rows = []
     for r in conn.execute(sql, params):
         row = dict(r)
         row["precision"] = PRECISION.get(row["kind"], "exact")
+        row["event_types"] = types.get(row["place_id"], {})
+        row["event_type"] = next(iter(row["event_types"]), None)
         rows.append(row)
     return rows
 
 
 def daily_counts(conn: Database, flt: Filter) -> list[dict]:
-    """Mentions per publication day in the filter: [{"day", "mentions"}], oldest first.
+    """Mentions per publication day in the filter: [{"day", "mentions", "events"}], oldest first
+    (`events`: the mentions that say something happened there).
 
     Mentions of articles with unknown dates have no day and are not in it.
     """
     params: dict = {}
     sql = f"""
-        SELECT a.published AS day, count(*) AS mentions
+        SELECT a.published AS day, count(*) AS mentions,
+               sum(CASE WHEN m.role = 'event' THEN 1 ELSE 0 END) AS events
         {_FROM} WHERE {_mention_where(flt, params)} AND a.published IS NOT NULL
         GROUP BY a.published ORDER BY a.published
     """
@@ -196,7 +242,7 @@ def articles(conn: Database, flt: Filter) -> list[dict]:
         mention_params: dict = {}
         counted = _mention_where(flt, mention_params, dates=dated)
         params.update(mention_params)
-        must_mention = bool(flt.place_id or flt.kinds)
+        must_mention = bool(flt.place_id or flt.kinds or flt.roles or flt.event_types)
         sql = f"""
             SELECT a.id, a.title, a.source, a.url, a.published,
                    (SELECT count(*) FROM mentions m JOIN places p ON p.id = m.place_id
@@ -327,13 +373,14 @@ def date_span(conn: Database) -> tuple[str | None, str | None]:
 
 
 def totals(conn: Database) -> dict:
-    """How much the store holds: articles, undated articles, mentions, places."""
+    """How much the store holds: articles, undated articles, mentions, places, event mentions."""
     r = conn.execute(
         """
         SELECT (SELECT count(*) FROM articles) AS articles,
                (SELECT count(*) FROM articles WHERE published IS NULL) AS undated,
                (SELECT count(*) FROM mentions) AS mentions,
-               (SELECT count(*) FROM places) AS places
+               (SELECT count(*) FROM places) AS places,
+               (SELECT count(*) FROM mentions WHERE role = 'event') AS events
         """
     ).fetchone()
     return dict(r)

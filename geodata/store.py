@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from itertools import groupby
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -29,8 +30,9 @@ _PLACE_UPSERT = """
 """
 _MENTION_INSERT = """
     INSERT INTO mentions (article_id, start, "end", surface, sent_start, sent_end, norm, context,
-                          kind, place_id, score, status, day)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          kind, place_id, score, status, day, role, event_type, trigger_start,
+                          trigger_end)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 _NAME_INSERT = "INSERT INTO place_names (place_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING"
 
@@ -58,6 +60,9 @@ class Store:
         except Exception as exc:  # e.g. a file that is not a database
             self.conn.close()
             raise StoreError(f"cannot open the store {self.location}: {exc}") from exc
+        # a store written before mention roles: its mentions get them now, from the stored text
+        if self.conn.execute("SELECT 1 FROM mentions WHERE role IS NULL LIMIT 1").fetchone():
+            self.assign_roles()
 
     def close(self) -> None:
         self.conn.close()
@@ -135,6 +140,28 @@ class Store:
             if deleted:
                 self._changed(conn)
             return deleted
+
+    def assign_roles(self) -> int:
+        """Give every mention stored without a role its role, read from the stored text (a store
+        from before roles); returns how many. One transaction per article."""
+        from geodata.roles import classifier
+
+        rows = self.conn.execute(
+            'SELECT id, article_id, start, "end", sent_start, sent_end, kind FROM mentions'
+            " WHERE role IS NULL ORDER BY article_id, start").fetchall()
+        for article_id, group in groupby(rows, key=lambda r: r["article_id"]):
+            group = list(group)
+            text = self.conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
+            mentions = [Mention(r["start"], r["end"], "", r["sent_start"], r["sent_end"], r["kind"])
+                        for r in group]
+            roles = classifier().classify(text, mentions)
+            with self._transaction() as conn:
+                conn.executemany(
+                    "UPDATE mentions SET role = ?, event_type = ?, trigger_start = ?, trigger_end = ?"
+                    " WHERE id = ?",
+                    [(role.role, role.event_type, *(role.trigger or (None, None)), r["id"])
+                     for r, role in zip(group, roles)])
+        return len(rows)
 
     # --- corrections ---------------------------------------------------------------------------
 
@@ -217,7 +244,8 @@ def _resolution(m: Mention, corrections: dict) -> tuple[str | None, str, float]:
 
 def _mention_row(article: Article, m: Mention, place_id: str | None, status: str, score: float) -> tuple:
     return (article.id, m.start, m.end, m.surface, m.sent_start, m.sent_end, _norm(m), m.context,
-            m.kind, place_id, score, status, article.date)
+            m.kind, place_id, score, status, article.date, m.role, m.event_type,
+            *(m.trigger or (None, None)))
 
 
 def _place_row(p: Place) -> tuple:

@@ -10,6 +10,8 @@ from .sentence import PLACE, Group, Sentence
 
 _SUFFIX = re.compile(r"[-‐](\w+)")
 _BETWEEN_WORDS = ("event:agreement/ceasefire", "event:clash", "context.background")
+_WITH_PARTY = _BETWEEN_WORDS + ("context.venue", "actors.agentive")
+_VERBS = ("actors.agentive", "event:", "movement.movement", "context.be")
 
 
 def suffix(s: Sentence, end: int) -> Role | None:
@@ -48,12 +50,25 @@ def territory_after(s: Sentence, g: Group) -> bool:
     return k < len(s.words) and "actors.territory" in s.tags[k]
 
 
-def subject(s: Sentence, g: Group) -> Role | None:
+def subject(s: Sentence, g: Group, opens_clause: bool = False) -> Role | None:
     """The names are the subject of a verb of agents or speech: "Damascus said", "Iran and
-    Russia have backed", "Turkey threatened". A passive ("Saraqib was shelled") is no actor."""
-    lex = s.lex
+    Russia have backed", "Turkey threatened", "Russia and its allies halted", and, when they
+    open the clause, past an apposition or a relative clause between commas ("Turkey, which
+    has backed the rebels, said"). A passive ("Saraqib was shelled") is no actor."""
+    lex, n = s.lex, len(s.words)
     k = g.last + 1
-    while k < len(s.words) and s.words[k] in lex["context.aux"]:
+    if k < n and s.words[k] in ("and", "or"):  # "Russia and its allies": plain words, then the verb
+        q = k + 1
+        while (q < min(n, k + 4) and s.tokens[q].chunk >= 0 and s.tokens[q].place < 0
+               and not any(t.startswith(_VERBS) for t in s.tags[q])):
+            q += 1
+        k = q
+    elif opens_clause and k < n and s.words[k] == ",":
+        close = next((q for q in range(k + 1, min(n, k + 20)) if s.words[q] == ","), None)
+        if close is None:
+            return None
+        k = close + 1
+    while k < n and s.words[k] in lex["context.aux"]:
         k += 1
     if k >= len(s.words) or "context.be" in s.tags[k]:
         return None
@@ -79,9 +94,9 @@ def by_preposition(s: Sentence, prep: int, head: int | None) -> Role | None:
         return Role(ACTOR, trigger=s.span(prep - 1 if prep else prep, prep + 1), rule="by X")
     if word == "to" and before in ("loyal", "allied", "according", "close"):
         return Role(ACTOR, trigger=s.span(prep - 1, prep + 1), rule=f"'{before} to'")
-    if word == "with":  # "clashed with X", "a deal with X"; not "the border with X"
-        if head is not None and any(t in s.tags[head] for t in _BETWEEN_WORDS[:2]):
-            return Role(ACTOR, trigger=s.span(head), rule="party: with")
+    if word == "with":  # "clashed with X", "a ceasefire agreed with X"; not "the border with X"
+        if prep and any(t.startswith(_WITH_PARTY) for t in s.tags[prep - 1]):
+            return Role(ACTOR, trigger=s.span(prep - 1), rule="party: with")
         return Role(BACKGROUND, trigger=s.span(prep), rule="with X")
     if word == "between":
         k = next((k for k in range(len(s.words)) if s.same(k, prep, "clause")

@@ -85,7 +85,8 @@ class RoleClassifier:
             role = self._object(s, g, gov)
         else:
             role = None
-        role = (role or event.passive(s, g) or actor.subject(s, g) or event.intransitive(s, g)
+        opens = gov < 0 or s.tokens[gov].chunk < 0 or word in s.lex["modality.scope_ends"]
+        role = (role or event.passive(s, g) or actor.subject(s, g, opens) or event.intransitive(s, g)
                 or self._apposition(s, gov, decided) or event.nearest(s, g))
         return role or NO_ROLE
 
