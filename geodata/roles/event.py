@@ -26,7 +26,7 @@ def event_at(s: Sentence, g: Group, t: int, rule: str) -> Role:
     hypothetical or history."""
     etype = event_type(s, t)
     trigger = s.tag_span(t, f"event:{etype}")
-    stop = blocker(s, t)
+    stop = blocker(s, t, g.first)
     if stop is not None:
         return Role(BACKGROUND, trigger=s.span(stop), rule=f"{etype} negated or hypothetical")
     if any(w in s.lex["context.history"] for w in s.segment_words(g)):

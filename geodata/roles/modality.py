@@ -8,11 +8,13 @@ from .sentence import Sentence
 REACH = 8  # words looked back from the event's word
 
 
-def blocker(s: Sentence, t: int) -> int | None:
-    """The token that denies or suspends the event word at t, if any."""
+def blocker(s: Sentence, t: int, place: int | None = None) -> int | None:
+    """The token that denies or suspends the event word at t, if any: before it, or between it
+    and the place's token `place` ("fighting could spread to Mopti")."""
     lex = s.lex
     ends, not_negation = lex["modality.scope_ends"], lex["modality.not_negation"]
-    for k in range(t - 1, max(-1, t - 1 - REACH), -1):
+    between = range(place - 1, t, -1) if place is not None and place > t else range(0)
+    for k in [*between, *range(t - 1, max(-1, t - 1 - REACH), -1)]:
         tok = s.tokens[k]
         if tok.chunk != s.tokens[t].chunk or tok.low in ends:
             return None

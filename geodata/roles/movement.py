@@ -16,7 +16,7 @@ def _in_clause(s: Sentence, t: int, tag: str) -> bool:
 def movement(s: Sentence, g: Group, t: int, prep: str | None) -> Role:
     """The role of the names at an end of the movement said by token t."""
     trigger = s.span(t)
-    stop = blocker(s, t)
+    stop = blocker(s, t, g.first)
     if stop is not None:
         return Role(BACKGROUND, trigger=s.span(stop), rule="movement negated or hypothetical")
     if _in_clause(s, t, "movement.people") or _in_clause(s, t, "event:displacement"):

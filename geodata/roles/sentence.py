@@ -102,10 +102,11 @@ class Sentence:
         for i in places:
             if run:
                 between = self.words[run[-1] + 1:i]
-                # ", and" closes a list ("A, B, and C") but after one name opens a clause
-                # ("operations in Nagorno-Karabakh, and Armenia said")
+                # ", and" closes a list of commas ("A, B, and C"); after one name, or after
+                # "A and B", it opens a clause ("operations in Nagorno-Karabakh, and Armenia said")
                 if between in (["and"], ["or"]) or (
-                        between in ([",", "and"], [",", "or"]) and len(run) > 1):
+                        between in ([",", "and"], [",", "or"]) and len(run) > 1
+                        and not joined_by_word):
                     run.append(i)
                     joined_by_word = True
                     continue
