@@ -25,10 +25,11 @@ def _period(day: str, weekly: bool) -> str:
 
 
 def chart(days: list[dict], place_days: list[dict], place_name: str | None,
-          selected: tuple[date, date] | None) -> None:
-    """Bars of mentions per day or week; the selected place's share coloured; the range shaded."""
+          selected: tuple[date, date] | None, unit: str = "mentions") -> None:
+    """Bars of mentions (or, `unit` "events", event mentions) per day or week; the selected
+    place's share coloured; the range shaded."""
     if not days:
-        st.caption("No dated mentions in this filter.")
+        st.caption(f"No dated {unit} in this filter.")
         return
     span = (date.fromisoformat(days[-1]["day"]) - date.fromisoformat(days[0]["day"])).days
     weekly = span > WEEKLY_AFTER_DAYS
@@ -50,10 +51,11 @@ def chart(days: list[dict], place_days: list[dict], place_name: str | None,
     bars = alt.Chart(frame).mark_bar().encode(
         x=alt.X("period:T", title=None,
                 axis=alt.Axis(format="%b %d", tickCount="week" if weekly else "day", labelOverlap=True)),
-        y=alt.Y("sum(mentions):Q", title="per week" if weekly else "per day"),
+        y=alt.Y("sum(mentions):Q", title=f"{unit} per week" if weekly else f"{unit} per day"),
         color=alt.Color("group:N", scale=alt.Scale(domain=groups, range=["#d62728", "#9aa5b1"][-len(groups):]),
                         legend=alt.Legend(orient="bottom", title=None)),
-        tooltip=[alt.Tooltip("period:T", title="week of" if weekly else "day"), "group:N", "mentions:Q"],
+        tooltip=[alt.Tooltip("period:T", title="week of" if weekly else "day"), "group:N",
+                 alt.Tooltip("mentions:Q", title=unit)],
     )
     layers = [bars]
     if selected:
