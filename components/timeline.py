@@ -51,7 +51,7 @@ def chart(days: list[dict], place_days: list[dict], place_name: str | None,
     bars = alt.Chart(frame).mark_bar().encode(
         x=alt.X("period:T", title=None,
                 axis=alt.Axis(format="%b %d", tickCount="week" if weekly else "day", labelOverlap=True)),
-        y=alt.Y("sum(mentions):Q", title=f"{unit} per week" if weekly else f"{unit} per day"),
+        y=alt.Y("sum(mentions):Q", title=f"{unit}/week" if weekly else f"{unit}/day"),
         color=alt.Color("group:N", scale=alt.Scale(domain=groups, range=["#d62728", "#9aa5b1"][-len(groups):]),
                         legend=alt.Legend(orient="bottom", title=None)),
         tooltip=[alt.Tooltip("period:T", title="week of" if weekly else "day"), "group:N",

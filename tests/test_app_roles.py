@@ -88,10 +88,10 @@ def test_event_types_filter_the_map_and_travel_in_the_url(corpus, fake_map):
 def test_the_timeline_counts_events(corpus, fake_map):
     at = page().run()
     spec = json.dumps([json.loads(c.proto.spec) for c in at.get("vega_lite_chart")])
-    assert "events per day" in spec or "events per week" in spec
+    assert "events/day" in spec or "events/week" in spec
     at.radio(key="show").set_value("named").run()
     spec = json.dumps([json.loads(c.proto.spec) for c in at.get("vega_lite_chart")])
-    assert "mentions per day" in spec or "mentions per week" in spec
+    assert "mentions/day" in spec or "mentions/week" in spec
 
 
 def test_the_event_table_holds_the_filters_events(corpus, fake_map):

@@ -50,11 +50,12 @@ def territory_after(s: Sentence, g: Group) -> bool:
     return k < len(s.words) and "actors.territory" in s.tags[k]
 
 
-def subject(s: Sentence, g: Group, opens_clause: bool = False) -> Role | None:
+def subject(s: Sentence, g: Group, opens_clause: bool = False, loose: bool = False) -> Role | None:
     """The names are the subject of a verb of agents or speech: "Damascus said", "Iran and
     Russia have backed", "Turkey threatened", "Russia and its allies halted", and, when they
     open the clause, past an apposition or a relative clause between commas ("Turkey, which
-    has backed the rebels, said"). A passive ("Saraqib was shelled") is no actor."""
+    has backed the rebels, said"). A passive ("Saraqib was shelled") is no actor. `loose`: any
+    verb after a modal or "has" will do ("Damascus would work out...")."""
     lex, n = s.lex, len(s.words)
     k = g.last + 1
     if k < n and s.words[k] in ("and", "or"):  # "Russia and its allies": plain words, then the verb
@@ -68,12 +69,16 @@ def subject(s: Sentence, g: Group, opens_clause: bool = False) -> Role | None:
         if close is None:
             return None
         k = close + 1
+    verb = k
     while k < n and s.words[k] in lex["context.aux"]:
         k += 1
-    if k >= len(s.words) or "context.be" in s.tags[k]:
+    if k >= n or "context.be" in s.tags[k]:
         return None
     if "actors.agentive" in s.tags[k]:
         return Role(ACTOR, trigger=s.tag_span(k, "actors.agentive"), rule="subject of a verb")
+    if loose and k > verb and s.tokens[k].chunk >= 0 and s.tokens[k].place < 0 and s.words[k].isalpha():
+        # "Damascus would work out...": a modal or "has" before a verb the lists do not know
+        return Role(ACTOR, trigger=s.span(verb, k + 1), rule="subject of a verb")
     return None
 
 

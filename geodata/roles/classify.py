@@ -76,7 +76,7 @@ class RoleClassifier:
                     or Role(BACKGROUND, rule="a people's name"))
         prep = word in lex["context.locative"] or word in _EXTRA_PREPOSITIONS
         if possessive or not prep:
-            role = actor.agent_after(s, g, reach=2 if possessive else 1)
+            role = actor.agent_after(s, g, reach=3 if possessive else 1)
             if role:
                 return role
         if prep:
@@ -87,7 +87,8 @@ class RoleClassifier:
             role = None
         opens = gov < 0 or s.tokens[gov].chunk < 0 or word in s.lex["modality.scope_ends"]
         role = (role or event.passive(s, g) or actor.subject(s, g, opens) or event.intransitive(s, g)
-                or self._apposition(s, gov, decided) or event.nearest(s, g))
+                or actor.subject(s, g, opens, loose=True) or self._apposition(s, gov, decided)
+                or event.nearest(s, g))
         return role or NO_ROLE
 
     def _preposition(self, s: Sentence, g: Group, prep: int) -> Role | None:

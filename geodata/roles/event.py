@@ -29,8 +29,11 @@ def event_at(s: Sentence, g: Group, t: int, rule: str) -> Role:
     stop = blocker(s, t, g.first)
     if stop is not None:
         return Role(BACKGROUND, trigger=s.span(stop), rule=f"{etype} negated or hypothetical")
-    if any(w in s.lex["context.history"] for w in s.segment_words(g)):
+    segment = s.segment_words(g)
+    if any(w in s.lex["context.history"] for w in segment):
         return Role(BACKGROUND, trigger=trigger, rule="history")
+    if any(w in s.lex["context.not_war"] for w in (*segment, *s.chunk_words(t))):
+        return Role(BACKGROUND, trigger=trigger, rule="a disaster or an accident, not war")
     if etype == "casualties":  # the dead were killed by something: that is the event
         cause = s.find(g, _CAUSES, "clause")
         if cause is not None and blocker(s, cause) is None:

@@ -61,6 +61,12 @@ class Sentence:
         self.tokens = tokens
         self.words = [t.low for t in tokens]
         self.tags = [lex.tags(self.words, i) for i in range(len(tokens))]
+        for i, t in enumerate(tokens):
+            # an event word is written in lower case unless it opens the sentence or a stretch
+            # of it ("Shelling hit..."): "in March", "Edmonton Fire Marshal" say nothing happened
+            if (text[t.start].isupper() and i and tokens[i - 1].chunk >= 0
+                    and any(tag.startswith("event:") for tag in self.tags[i])):
+                self.tags[i] = {tag: e for tag, e in self.tags[i].items() if not tag.startswith("event:")}
         self.token_of = {t.place: i for i, t in enumerate(tokens) if t.place >= 0}
         self.groups = self._groups()
 
@@ -153,6 +159,10 @@ class Sentence:
             if d < best_d:
                 best, best_d = k, d
         return best
+
+    def chunk_words(self, i: int) -> list[str]:
+        chunk = self.tokens[i].chunk
+        return [t.low for t in self.tokens if t.chunk == chunk and chunk >= 0]
 
     def segment_words(self, g: Group) -> list[str]:
         """The words of the group's chunk between the names before and after it: what is said
