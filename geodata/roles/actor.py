@@ -27,9 +27,13 @@ def suffix(s: Sentence, end: int) -> Role | None:
     return None
 
 
-def agent_after(s: Sentence, g: Group, reach: int = 2) -> Role | None:
+_ATTACKS = ("event:strike/shelling", "event:clash", "event:capture/advance")
+
+
+def agent_after(s: Sentence, g: Group, reach: int = 2, attacks: bool = False) -> Role | None:
     """An agent noun right after the names ("US troops", "Turkey's defence ministry", "Syrian
-    state television"), with at most `reach` plain words between."""
+    state television"), with at most `reach` plain words between; with `attacks` (a people's
+    name), an attack's word too ("an Israeli air strike", "the Turkish incursion")."""
     k = g.last + 1
     if k < len(s.words) and s.words[k] == "'s" or k < len(s.words) and s.words[k] == "’s":
         k += 1
@@ -39,6 +43,11 @@ def agent_after(s: Sentence, g: Group, reach: int = 2) -> Role | None:
             return None
         if "actors.agents" in s.tags[q]:
             return Role(ACTOR, trigger=s.tag_span(q, "actors.agents"), rule="agent noun after")
+        attack = next((t for t in _ATTACKS if t in s.tags[q]), None) if attacks else None
+        if attack and s.words[q] in s.lex["actors.wars"]:  # "the Syrian war": nobody's act
+            return None
+        if attack:
+            return Role(ACTOR, trigger=s.tag_span(q, attack), rule="attack after a people's name")
         if s.tags[q]:  # a word the lists know (a verb, an event) ends the noun phrase
             return None
     return None

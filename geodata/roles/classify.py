@@ -72,7 +72,7 @@ class RoleClassifier:
         after = g.last + 1
         possessive = after < len(s.words) and s.words[after] in ("'s", "’s")
         if demonym and not actor.territory_after(s, g):
-            return (actor.agent_after(s, g) or actor.subject(s, g)
+            return (actor.agent_after(s, g, attacks=True) or actor.subject(s, g)
                     or Role(BACKGROUND, rule="a people's name"))
         prep = word in lex["context.locative"] or word in _EXTRA_PREPOSITIONS
         if possessive or not prep:
@@ -86,7 +86,8 @@ class RoleClassifier:
         else:
             role = None
         opens = gov < 0 or s.tokens[gov].chunk < 0 or word in s.lex["modality.scope_ends"]
-        role = (role or event.passive(s, g) or actor.subject(s, g, opens) or event.intransitive(s, g)
+        role = (role or event.passive(s, g) or event.description(s, g) or actor.subject(s, g, opens)
+                or event.intransitive(s, g)
                 or actor.subject(s, g, opens, loose=True) or self._apposition(s, gov, decided)
                 or event.nearest(s, g))
         return role or NO_ROLE

@@ -72,6 +72,15 @@ def passive(s: Sentence, g: Group) -> Role | None:
     return None
 
 
+def description(s: Sentence, g: Group) -> Role | None:
+    """ "Idlib is home to three million people", "Saraqeb remained contested": a description,
+    no event (a passive, "Saraqib was shelled", was asked before)."""
+    k = g.last + 1
+    if k < len(s.words) and s.words[k] in s.lex["context.copula"]:
+        return Role(BACKGROUND, trigger=s.span(k), rule="description")
+    return None
+
+
 def intransitive(s: Sentence, g: Group) -> Role | None:
     """ "Palmyra fell to Islamic State": an event verb right after the name (a verb of agents
     was asked before: "Turkey shelled" makes Turkey the actor)."""

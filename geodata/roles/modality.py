@@ -14,6 +14,11 @@ def blocker(s: Sentence, t: int, place: int | None = None) -> int | None:
     lex = s.lex
     ends, not_negation = lex["modality.scope_ends"], lex["modality.not_negation"]
     between = range(place - 1, t, -1) if place is not None and place > t else range(0)
+    if place is not None and place > t:  # "an assault on Idlib could trigger...": the noun's verb
+        after = next((k for k in range(place + 1, min(len(s.words), place + 3))
+                      if s.words[k] in lex["modality.modal_verbs"]), None)
+        if after is not None and s.tokens[after].chunk == s.tokens[t].chunk:
+            return after
     for k in [*between, *range(t - 1, max(-1, t - 1 - REACH), -1)]:
         tok = s.tokens[k]
         if tok.chunk != s.tokens[t].chunk or tok.low in ends:
