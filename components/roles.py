@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.markup import esc, excerpt_html
+from components.markup import esc, excerpt_html, swatches_html
 from geodata.roles import EVENT_TYPES
 
 EVENTS, NAMED = "events", "named"
@@ -64,11 +64,7 @@ def type_filter() -> None:
 
 def legend_html() -> str:
     """The event view's legend: colour per event type, and what size and dashes say."""
-    swatches = " ".join(
-        f'<span style="white-space:nowrap"><span style="display:inline-block;width:10px;height:10px;'
-        f'border-radius:50%;background:{c};margin-right:3px"></span>{esc(t)}</span>'
-        for t, c in EVENT_COLOURS.items()
-    )
+    swatches = swatches_html(EVENT_COLOURS)
     return (
         f'<div class="pw-legend" style="font-size:0.8rem;line-height:1.6">{swatches}<br>'
         "Colour: the commonest kind of event reported there. Size: event mentions in the current "

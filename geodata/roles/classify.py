@@ -85,12 +85,16 @@ class RoleClassifier:
             role = self._object(s, g, gov)
         else:
             role = None
-        opens = gov < 0 or s.tokens[gov].chunk < 0 or word in s.lex["modality.scope_ends"]
-        role = (role or event.passive(s, g) or event.description(s, g) or actor.subject(s, g, opens)
-                or event.intransitive(s, g)
-                or actor.subject(s, g, opens, loose=True) or self._apposition(s, gov, decided)
-                or event.nearest(s, g))
-        return role or NO_ROLE
+        opens = gov < 0 or s.tokens[gov].chunk < 0 or word in lex["modality.scope_ends"]
+        return (role
+                or event.passive(s, g)                     # "Saraqib was shelled"
+                or event.description(s, g)                 # "Idlib is home to..."
+                or actor.subject(s, g, opens)              # "Damascus said"
+                or event.intransitive(s, g)                # "Palmyra fell"
+                or actor.subject(s, g, opens, loose=True)  # "Damascus would work out..."
+                or self._apposition(s, gov, decided)       # "Mekelle, the capital of Tigray"
+                or event.nearest(s, g)
+                or NO_ROLE)
 
     def _preposition(self, s: Sentence, g: Group, prep: int) -> Role | None:
         word = s.words[prep]
