@@ -4,6 +4,7 @@ phone from Mogadishu")?"""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .decision import SOURCE, Role
 from .sentence import Sentence
@@ -49,12 +50,21 @@ def suffix(s: Sentence, end: int) -> Role | None:
 def before(s: Sentence, prep: int) -> Role | None:
     """ "based in X", "reporting from X", "by phone from X": the words ending at the
     preposition `prep` say the source is there."""
-    for entry in s.lex["sources.before"]:
-        words = entry.split()
+    for words in _before(s.lex).get(s.words[prep], ()):
         a = prep - len(words) + 1
         if a >= 0 and s.words[a:prep + 1] == words:
-            return Role(SOURCE, trigger=s.span(a, prep + 1), rule=f"'{entry}'")
+            return Role(SOURCE, trigger=s.span(a, prep + 1), rule=f"'{' '.join(words)}'")
     return None
+
+
+@lru_cache(maxsize=4)
+def _before(lex) -> dict[str, list[list[str]]]:
+    """The lists' "before" cues by their last word (the preposition)."""
+    out: dict[str, list[list[str]]] = {}
+    for entry in lex["sources.before"]:
+        words = entry.split()
+        out.setdefault(words[-1], []).append(words)
+    return out
 
 
 _SUFFIX = re.compile(r"[-‐](\w+)")

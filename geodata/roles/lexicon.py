@@ -48,6 +48,7 @@ class Lexicon:
                     self._phrases.setdefault(words[0], []).append((words, tag))
         for options in self._phrases.values():
             options.sort(key=lambda o: -len(o[0]))
+        self.first_words = frozenset(self._phrases)
         self.event_types = tuple(t[len("event:"):] for t in self.sets if t.startswith("event:"))
 
     def __getitem__(self, tag: str) -> frozenset[str]:

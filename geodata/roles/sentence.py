@@ -22,6 +22,7 @@ _CLAUSE_OPENERS = frozenset(
     "while but whereas although though and which who where when after before as because "
     "according saying adding".split())
 PLACE = "\x00"  # the word of a name's token: no list holds it
+_NONE: dict[str, int] = {}  # the tags of a word that opens no phrase (shared, never changed)
 
 
 @dataclass(slots=True)
@@ -60,20 +61,21 @@ class Sentence:
         self._segment(tokens)
         self.tokens = tokens
         self.words = [t.low for t in tokens]
-        self.tags = [lex.tags(self.words, i) for i in range(len(tokens))]
+        starts = lex.first_words  # most words open no phrase of the lists: no lookup for them
+        self.tags = [lex.tags(self.words, i) if w in starts else _NONE for i, w in enumerate(self.words)]
         for i, t in enumerate(tokens):
             # an event word is written in lower case unless it opens the sentence or a stretch
             # of it ("Shelling hit..."): "in March", "Edmonton Fire Marshal" say nothing happened
-            if (text[t.start].isupper() and i and tokens[i - 1].chunk >= 0
+            if (self.tags[i] and text[t.start].isupper() and i and tokens[i - 1].chunk >= 0
                     and any(tag.startswith("event:") for tag in self.tags[i])):
                 self.tags[i] = {tag: e for tag, e in self.tags[i].items() if not tag.startswith("event:")}
         self.token_of = {t.place: i for i, t in enumerate(tokens) if t.place >= 0}
         self.groups = self._groups()
+        self._tagged: dict[tuple, list[int]] = {}  # find's candidates, per tag prefixes
 
     @staticmethod
     def _words(text: str, a: int, b: int, out: list[Token]) -> None:
-        for m in _TOKEN.finditer(text, a, b):
-            out.append(Token(m.start(), m.end(), m.group().lower(), -1, 0, 0))
+        out.extend([Token(*m.span(), m.group().lower(), -1, 0, 0) for m in _TOKEN.finditer(text, a, b)])
 
     def _segment(self, tokens: list[Token]) -> None:
         chunk = clause = 0
@@ -146,14 +148,16 @@ class Sentence:
         a, b = self.tokens[i], self.tokens[j]
         return a.clause == b.clause if scope == "clause" else a.chunk == b.chunk and a.chunk >= 0
 
-    def find(self, g: Group, tags, scope: str, skip=()) -> int | None:
+    def find(self, g: Group, tags, scope: str) -> int | None:
         """The token nearest to the group in its chunk or clause with one of `tags` (prefixes
         allowed: "event:"); a word before the group counts as nearer than one after it."""
         best, best_d = None, float("inf")
-        for k, t in enumerate(self.tokens):
-            if t.place >= 0 or k in skip or not self.tags[k] or not self.same(k, g.first, scope):
-                continue
-            if not any(tag.startswith(p) for tag in self.tags[k] for p in tags):
+        tags = tuple(tags)
+        if tags not in self._tagged:
+            self._tagged[tags] = [k for k, found in enumerate(self.tags)
+                                  if found and any(tag.startswith(tags) for tag in found)]
+        for k in self._tagged[tags]:
+            if not self.same(k, g.first, scope):
                 continue
             d = g.first - k if k < g.first else (k - g.last) * 1.5
             if d < best_d:
