@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -52,8 +51,9 @@ ARTICLE = Article("https://news.example/1", "Saraqib shelled", TEXT, "Test Desk"
 
 
 @pytest.fixture
-def store(tmp_path):
-    with Store(tmp_path / "store.sqlite") as s:
+def store(store_location):
+    """A store on each backend (SQLite, PostgreSQL) holding the article with its roles."""
+    with Store(store_location) as s:
         s.add(ARTICLE, assign(TEXT, mentions_of(TEXT, NAMES)))
         yield s
 
@@ -110,38 +110,19 @@ def test_event_table_in_the_acled_manner(store):
     assert {"role", "event_type", "trigger"} <= set(mentions_csv[0])
 
 
-OLD_SCHEMA = """
-CREATE TABLE articles (id TEXT PRIMARY KEY, title TEXT NOT NULL, source TEXT NOT NULL DEFAULT '',
-    url TEXT NOT NULL DEFAULT '', published TEXT, text TEXT NOT NULL, origin TEXT NOT NULL DEFAULT '',
-    added_at TEXT NOT NULL DEFAULT (datetime('now')));
-CREATE TABLE places (id TEXT PRIMARY KEY, geonameid INTEGER, name TEXT NOT NULL, kind TEXT NOT NULL,
-    country TEXT NOT NULL DEFAULT '', admin1 TEXT NOT NULL DEFAULT '', lat REAL NOT NULL, lon REAL NOT NULL,
-    population INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE mentions (id INTEGER PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-    start INTEGER NOT NULL, end INTEGER NOT NULL, surface TEXT NOT NULL, sent_start INTEGER NOT NULL,
-    sent_end INTEGER NOT NULL, norm TEXT NOT NULL, context TEXT NOT NULL DEFAULT '',
-    kind TEXT NOT NULL DEFAULT 'toponym', place_id TEXT REFERENCES places (id), score REAL NOT NULL DEFAULT 0,
-    status TEXT NOT NULL DEFAULT 'auto', day TEXT);
-"""
-
-
-def test_a_store_from_before_roles_opens_and_its_mentions_get_roles(tmp_path):
-    path = tmp_path / "old.sqlite"
-    conn = sqlite3.connect(path)
-    conn.executescript(OLD_SCHEMA)
-    conn.execute("INSERT INTO articles (id, title, text, published) VALUES ('a1', 'Old', ?, '2019-05-01')", (TEXT,))
-    conn.execute("INSERT INTO places (id, name, kind, country, lat, lon) VALUES ('test:saraqib', 'Saraqib', 'city', 'SY', 35.86, 36.8)")
-    for m in mentions_of(TEXT, [("Saraqib", SARAQIB, "toponym"), ("Ariha", ARIHA, "toponym")]):
-        conn.execute("INSERT INTO mentions (article_id, start, end, surface, sent_start, sent_end, norm, place_id, day)"
-                     " VALUES ('a1', ?, ?, ?, ?, ?, ?, 'test:saraqib', '2019-05-01')",
-                     (m.start, m.end, m.surface, m.sent_start, m.sent_end, m.norm))
-    conn.commit()
-    conn.close()
-    with Store(path) as s:
+def test_a_store_from_before_roles_opens_and_its_mentions_get_roles(store_location):
+    with Store(store_location) as s:
+        s.add(ARTICLE, mentions_of(TEXT, [("Saraqib", SARAQIB, "toponym"), ("Ariha", ARIHA, "toponym")]))
+        # as a store written before roles: no role columns (and so no index on them)
+        s.conn.execute("DROP INDEX mentions_role")
+        for column in ("role", "event_type", "trigger_start", "trigger_end"):
+            s.conn.execute(f"ALTER TABLE mentions DROP COLUMN {column}")
+        assert "role" not in s.conn.columns("mentions")
+    with Store(store_location) as s:
         rows = s.conn.execute("SELECT surface, role, event_type FROM mentions ORDER BY start").fetchall()
         assert [tuple(r) for r in rows] == [("Saraqib", "event", "strike/shelling"), ("Ariha", "background", None)]
         assert s.counts()["articles"] == 1  # nothing stored was lost
-    with Store(path) as s:  # a second open finds nothing to do
+    with Store(store_location) as s:  # a second open finds nothing to do
         assert s.assign_roles() == 0
 
 
