@@ -1,5 +1,6 @@
 """Where things happened: the switch between event mentions and every place named, the event
-type filter, event colours and legend, and each mention's role with the words that decided it.
+type filter, event colours (the map's legend, components.map), and each mention's role with the
+words that decided it.
 
 The roles come from the store (geodata.roles decided them at ingest); nothing here reads text.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.markup import esc, excerpt_html, swatches_html
+from components.markup import esc, excerpt_html
 from geodata.roles import EVENT_TYPES
 
 EVENTS, NAMED = "events", "named"
@@ -60,16 +61,6 @@ def type_filter() -> None:
     """Which event types to show (session key "event_types"; none chosen: all)."""
     st.multiselect("Event types", EVENT_TYPES, key="event_types", placeholder="All event types",
                    help="Keep the events of these types only")
-
-
-def legend_html() -> str:
-    """The event view's legend: colour per event type, and what size and dashes say."""
-    swatches = swatches_html(EVENT_COLOURS)
-    return (
-        f'<div class="pw-legend" style="font-size:0.8rem;line-height:1.6">{swatches}<br>'
-        "Colour: the commonest kind of event reported there. Size: event mentions in the current "
-        "filter. Dashed and paler: a district, governorate or region (the point is its centre).</div>"
-    )
 
 
 def badge_html(row: dict) -> str:

@@ -98,10 +98,11 @@ class Store:
     def add_many(self, items: Iterable[tuple[Article, Iterable[Mention]]]) -> list[bool]:
         """Store a batch in one transaction; per item, whether it was new.
 
-        Users' corrections apply to the new mentions (same normalised name and context), and every
-        spelling a place was found under is recorded in place_names.
+        Users' corrections apply to the new mentions (same normalised name and context), every
+        spelling a place was found under is recorded in place_names, and a mention without a role
+        gets one from the article's text.
         """
-        items = [(article, list(mentions)) for article, mentions in items]
+        items = [(article, _with_roles(article, list(mentions))) for article, mentions in items]
         added: list[bool] = []
         places: dict[str, Place] = {}
         mention_rows, name_rows = [], set()
@@ -221,6 +222,16 @@ class Store:
 def _now() -> str:
     """UTC time as the schema's defaults write it (yyyy-mm-dd hh:mm:ss), on either backend."""
     return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _with_roles(article: Article, mentions: list[Mention]) -> list[Mention]:
+    """The mentions with their roles: the parser gives them; mentions from elsewhere (a batch's
+    files, another parser) get them here, from the article's text (geodata.roles)."""
+    if not any(m.role is None for m in mentions):
+        return mentions
+    from geodata.roles import assign
+
+    return assign(article.text, mentions)
 
 
 def _corrected(place_id: str | None) -> tuple[str, float | None]:

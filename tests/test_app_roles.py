@@ -1,6 +1,7 @@
 """The page's event view ("where things happened"), run headless with AppTest on a real store:
-the default once roles exist, the switch to every place named, markers coloured by event type,
-the panel's roles and triggers, the event-type filter, the timeline's unit, the event export."""
+the default once roles exist, the switch to every place named, markers coloured by event type
+with their legend, the panel's roles and triggers, the event-type filter, the timeline's unit,
+the event export."""
 from __future__ import annotations
 
 import csv
@@ -24,31 +25,31 @@ def page(**query) -> AppTest:
     return at
 
 
-def tips(fig) -> dict[str, dict]:
-    """{place name: feature properties} of a map the page built."""
-    return {f["properties"]["tip"].rsplit(" · ", 1)[0]: f["properties"] for f in features(fig)}
-
-
-def count(props: dict) -> int:
-    return int(props["tip"].rsplit(" · ", 1)[1])
+def drawn_places(drawn) -> dict[str, dict]:
+    """{place name: its marker} of a map the page drew (the layer file the browser loads)."""
+    return {f["name"]: f for f in features(drawn)}
 
 
 def test_the_event_view_is_the_default_and_the_switch_shows_every_place_named(corpus, fake_map):
     at = page().run()
     assert not at.exception
     assert at.radio(key="show").value == "events"
-    events = tips(fake_map.maps[-1])
+    drawn = fake_map.maps[-1]
+    events = drawn_places(drawn)
     # Aleppo: the seed's shelling and the undated bulletin's; not "In Aleppo, markets stayed open"
-    assert count(events["Aleppo"]) == 2
+    assert events["Aleppo"]["mentions"] == 2
     assert events["Aleppo"]["style"]["fillColor"] == EVENT_COLOURS["strike/shelling"]
-    assert any("strike/shelling" in h.value and "capture/advance" in h.value for h in at.html)  # legend
-    assert any("Click one to read the sentences that say so" in c.value for c in at.main.caption)
+    legend = drawn.state["legend"]  # the map's legend: a colour per event type
+    assert [label for _, label in legend["colours"]] == list(EVENT_COLOURS)
+    assert drawn.state["unit"] == "event"
+    assert any("Click a circle to read the sentences that say so" in c.value for c in at.main.caption)
 
     at.radio(key="show").set_value("named").run()
-    named = tips(fake_map.maps[-1])
-    assert count(named["Aleppo"]) == 4 and set(events) < set(named)
+    drawn = fake_map.maps[-1]
+    named = drawn_places(drawn)
+    assert named["Aleppo"]["mentions"] == 4 and set(events) < set(named)
     assert url_state(at)["show"] == ["named"]
-    assert not any("capture/advance" in h.value for h in at.html)  # the kinds' legend instead
+    assert drawn.state["legend"] is None and drawn.state["unit"] == "mention"  # the recency legend
 
 
 def test_the_panel_shows_each_role_and_bolds_the_trigger(corpus, fake_map):
@@ -61,8 +62,6 @@ def test_the_panel_shows_each_role_and_bolds_the_trigger(corpus, fake_map):
     assert all("strike/shelling" in e and 'class="pw-role"' in e for e in entries)
     assert any('<b class="pw-trigger">shelling</b>' in e and ">Aleppo</mark>" in e for e in entries)
     assert any('<b class="pw-trigger">Shelling</b>' in e for e in entries)  # the undated bulletin
-    popup = tips(fake_map.maps[-1])["Aleppo"]["popup"]
-    assert 'class="pw-trigger"' in popup and "strike/shelling" in popup
 
     # every place named: the same place's other sentences, each with its role
     at.radio(key="show").set_value("named").run()
@@ -74,7 +73,7 @@ def test_the_panel_shows_each_role_and_bolds_the_trigger(corpus, fake_map):
 def test_event_types_filter_the_map_and_travel_in_the_url(corpus, fake_map):
     at = page().run()
     at.multiselect(key="event_types").set_value(["aid/humanitarian"]).run()
-    aid = tips(fake_map.maps[-1])
+    aid = drawn_places(fake_map.maps[-1])
     assert set(aid) == {"Idlib"}  # "Aid convoys reached Idlib province."
     assert aid["Idlib"]["style"]["fillColor"] == EVENT_COLOURS["aid/humanitarian"]
     assert url_state(at)["etype"] == ["aid/humanitarian"]
@@ -82,7 +81,7 @@ def test_event_types_filter_the_map_and_travel_in_the_url(corpus, fake_map):
 
     again = page(etype=["aid/humanitarian"]).run()
     assert again.multiselect(key="event_types").value == ["aid/humanitarian"]
-    assert set(tips(fake_map.maps[-1])) == {"Idlib"}
+    assert set(drawn_places(fake_map.maps[-1])) == {"Idlib"}
 
 
 def test_the_timeline_counts_events(corpus, fake_map):
