@@ -16,7 +16,7 @@ from datetime import date
 import streamlit as st
 
 from components import (access, copies, correct, counts, export, filters, loaders, panel, playback, reader,
-                        share, sources, timeline, upload)
+                        roles, share, sources, timeline, upload)
 from components import map as placemap
 from components.assets import install as install_assets
 from components.assets import missing as missing_assets
@@ -81,6 +81,11 @@ with st.sidebar:
     followed, last_update = loaders.followed(STORE, ver)
     if followed:
         st.caption(sources.caption(followed, last_update))
+    state["_has_events"] = totals["events"] > 0
+    events_view = roles.switch(state["_has_events"])
+    if events_view:
+        roles.type_filter()
+    unit = "events" if events_view else "mentions"
     filters.place_search(lambda q: loaders.search(STORE, ver, q), select_place)
     filters.narrowing(all_sources)
     filters.layers()
@@ -88,6 +93,8 @@ with st.sidebar:
         sources=tuple(state["sources"]), kinds=tuple(state["kinds"]), words=state["words"].strip(),
         include_demonyms=state["demonyms"], include_countries=state["countries"],
         every_copy=state["copies"],
+        roles=("event",) if events_view else (),
+        event_types=tuple(state["event_types"]) if events_view else (),
     )
     st.subheader("Timeline")
     chosen = timeline.date_range(*span) if span else None
@@ -100,14 +107,14 @@ with st.sidebar:
             loaders.daily(STORE, ver, everywhen),
             loaders.daily(STORE, ver, replace(everywhen, place_id=place["place_id"])) if place else [],
             place["name"] if place else None,
-            span, chosen,
+            span, chosen, unit,
         )
     in_filter = loaders.mention_count(STORE, ver, flt)
     counts.filter_line(loaders.breakdown(STORE, ver, flt), totals["mentions"])
     if place:
         of_place = loaders.mention_count(STORE, ver, replace(flt, place_id=place["place_id"]))
         share_pct = f"{100 * of_place / in_filter:.0f}%" if in_filter else "0%"
-        st.caption(md_escape(f"{place['name']}: {of_place} of {in_filter} mentions shown ({share_pct})"))
+        st.caption(md_escape(f"{place['name']}: {of_place} of {in_filter} {unit} shown ({share_pct})"))
     shown = state.get("articles_shown", timeline.LIST_PAGE)
     timeline.article_list(
         loaders.articles(STORE, ver, flt, shown), loaders.article_counts(STORE, ver, flt), shown,
@@ -130,6 +137,10 @@ share.publish(span)  # the URL follows the state now, before the slower map is d
 # ---- main: map and panel --------------------------------------------------------------------
 top = st.columns([4, 2], vertical_alignment="bottom")
 top[0].caption(
+    "Circles: places where, say the filtered articles, something happened (a strike, a clash, a "
+    "capture…), sized by event mentions, coloured by the commonest kind of event. "
+    "Numbered discs: nearby places together (click to zoom in). Click a circle to read the sentences "
+    "that say so; ▶ Play steps the dates week by week." if events_view else
     "Circles: places named in the filtered articles, sized by mentions, coloured by their latest one. "
     "Numbered discs: nearby places together (click to zoom in). Click a circle to read its sentences; "
     "▶ Play steps the dates week by week."
@@ -158,6 +169,7 @@ with left:
         fit=placemap.bounds(loaders.places(STORE, ver, flt)),
         period={"start": chosen[0].isoformat(), "end": chosen[1].isoformat(), "unit": state.get("play_unit", "week"),
                 "at_end": playback.at_end(chosen, span)} if chosen else None,
+        events=events_view,
     )
 with right:
     limit = state.get("panel_limit", panel.PAGE)
@@ -170,6 +182,7 @@ with right:
         on_read=open_article,
         on_more=lambda: more("panel_limit", panel.PAGE),
         copies=loaders.copies(STORE, ver, tuple(r["article_id"] for r in rows)),
+        events=events_view,
     )
 
 # ---- reader: a drawer beside the map ---------------------------------------------------------

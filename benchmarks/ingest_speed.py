@@ -72,7 +72,20 @@ def load_spacy():
     return lambda text: nlp(text).ents
 
 
-LOADERS = {"ours": load_ours, "spacy": load_spacy}
+def roles_off() -> None:
+    """The parser without its last step, mention roles: the side-by-side baseline of their cost."""
+    import geodata.parser
+
+    geodata.parser.assign_roles = lambda text, mentions: mentions
+
+
+def load_bare():
+    """Placewire's parser with mention roles switched off."""
+    roles_off()
+    return load_ours()
+
+
+LOADERS = {"ours": load_ours, "spacy": load_spacy, "bare": load_bare}
 
 
 # --------------------------------------------------------------------------- workers
@@ -103,9 +116,12 @@ def worker_parse(system: str, corpus: Path) -> dict:
 def worker_ingest(cache: str, corpus: Path, work: Path) -> dict:
     """`python -m geodata ingest` of the corpus into a new store, in this process.
 
-    cache "cold": the resolution cache starts empty; "warm": it holds the cold run's resolutions.
+    cache "cold": the resolution cache starts empty; "warm": it holds the cold run's resolutions;
+    "bare": cold, with mention roles switched off (what roles cost).
     The parser (index) is loaded first and timed apart, as in the parse measurement.
     """
+    if cache == "bare":
+        roles_off()
     from geodata import paths
     from geodata.__main__ import main as cli
     from geodata.parser import get_parser
@@ -116,7 +132,7 @@ def worker_ingest(cache: str, corpus: Path, work: Path) -> dict:
     with open(articles, "w", encoding="utf-8") as f:
         for i, text in enumerate(texts):
             f.write(json.dumps({"title": f"LGL {i}", "source": "LGL", "text": text}) + "\n")
-    if cache == "cold":
+    if cache in ("cold", "bare"):
         paths.cache_path().unlink(missing_ok=True)
     db = work / f"store-{cache}.sqlite"
     for leftover in work.glob(f"{db.name}*"):
@@ -180,8 +196,8 @@ def main() -> None:
 
     # Rounds: each runs every measurement once, ours and the baseline's side by side, so a
     # slow spell of this shared machine slows both rather than one of them.
-    tasks = ["index", "parse-ours", "parse-spacy", "first-ours", "first-spacy",
-             "ingest-cold", "ingest-warm"]  # a warm run reads the cache its cold run wrote
+    tasks = ["index", "parse-ours", "parse-bare", "parse-spacy", "first-ours", "first-spacy",
+             "ingest-bare", "ingest-cold", "ingest-warm"]  # a warm run reads the cache its cold run wrote
     runs: dict[str, list[dict]] = {t: [] for t in tasks}
     try:
         for i in range(n):
@@ -191,9 +207,9 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     index = runs["index"]
-    parse = {s: runs[f"parse-{s}"] for s in ("ours", "spacy")}
+    parse = {s: runs[f"parse-{s}"] for s in ("ours", "bare", "spacy")}
     first = {s: runs[f"first-{s}"] for s in ("ours", "spacy")}
-    ingest = {c: runs[f"ingest-{c}"] for c in ("cold", "warm")}
+    ingest = {c: runs[f"ingest-{c}"] for c in ("cold", "warm", "bare")}
 
     articles = parse["ours"][0]["articles"]
 
@@ -202,7 +218,7 @@ def main() -> None:
 
     def ratio(ours: list[float], base: list[float]) -> str:
         """The median of the rounds' ratios: each round's two runs met the same machine."""
-        return f"{median(o / b for o, b in zip(ours, base)):.1f}x"
+        return f"{median(o / b for o, b in zip(ours, base)):.2f}x"
 
     per_cpu = {s: rate(parse[s], "cpu_s") for s in parse}
     per_wall = {s: rate(parse[s], "parse_s") for s in parse}
@@ -220,6 +236,18 @@ def main() -> None:
             [f"ingest into a new store, {what}: articles/s (wall clock)", spread(rate(ingest[c], "s"), "{:.0f}"),
              "", ratio(rate(ingest[c], "s"), per_wall["spacy"])],
         ]
+    # what mention roles cost: the same parse and ingest with roles switched off, side by side
+    bare_parse, bare_ingest = rate(parse["bare"], "cpu_s"), rate(ingest["bare"], "cpu_s")
+    rows += [
+        ["parse without mention roles, articles per CPU-second", spread(bare_parse, "{:.0f}"), "",
+         f"roles: {ratio(per_cpu['ours'], bare_parse)} the rate"],
+        ["ingest without mention roles, empty cache: articles per CPU-second",
+         spread(bare_ingest, "{:.0f}"), "",
+         f"roles: {ratio(rate(ingest['cold'], 'cpu_s'), bare_ingest)} the rate"],
+        ["mention roles alone, ms per article (parse with minus without, CPU)",
+         f"{1000 * (median(1 / r for r in per_cpu['ours']) - median(1 / r for r in bare_parse)):.2f}",
+         "", ""],
+    ]
     rows += [
         ["index build, s", spread([r["build_s"] for r in index]), "(none)", ""],
         ["index build, peak resident memory, MB", spread([r["rss_mb"] for r in index], "{:.0f}"), "", ""],
@@ -243,7 +271,9 @@ def main() -> None:
         "en_core_web_sm is on PyPI. Untrained it finds no entities, but it does the same work per "
         "token, so it runs at the trained model's speed. Every process is single-threaded; articles "
         "per CPU-second is the per-core rate and holds when the machine is busy, wall-clock rates "
-        "drop then. Ingest ratios are against spaCy's parse alone (spaCy stores nothing).\n"
+        "drop then. Ingest ratios are against spaCy's parse alone (spaCy stores nothing). The rows "
+        "without mention roles run the same code with the roles step switched off (`roles_off`); "
+        "their ratio is the rate with roles over the rate without.\n"
     )
     write_results("ingest_speed", "Ingest and parse speed", "python benchmarks/ingest_speed.py"
                   + ("" if n == 5 else f" --repeats {n}"), body)

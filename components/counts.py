@@ -20,7 +20,10 @@ def header(totals: dict) -> None:
     articles = _n(totals["articles"], "article")
     if totals["copies"]:
         articles += f" ({_n(totals['articles'] - totals['copies'], 'story', 'stories')})"
-    st.caption(" · ".join((articles, _n(totals["mentions"], "place mention"), _n(totals["places"], "place"))),
+    parts = [articles, _n(totals["mentions"], "place mention"), _n(totals["places"], "place")]
+    if totals.get("events"):
+        parts.append(_n(totals["events"], "event mention"))
+    st.caption(" · ".join(parts),
                help="A story is counted once however many outlets ran it: its syndicated copies "
                     "are counted only with 'Count every copy'.")
     aside = []
@@ -41,13 +44,16 @@ def filter_line(breakdown: dict, total: int) -> None:
     hidden = []
     if b["copies"]:
         words.append(f"{b['copies']} in syndicated copies, whose story is counted once.")
+    if b["other_roles"]:
+        words.append(f"{b['other_roles']} where the sentence reports no event of the types shown "
+                     "(“Every place named” shows them).")
     if b["countries"]:
         hidden.append(f"{b['countries']} on country pins")
     if b["demonyms"]:
         hidden.append(f"{_n(b['demonyms'], 'demonym')} (Syrian, Russian…)")
     if hidden:
         words.append(f"Hidden while their layers are off: {' and '.join(hidden)}.")
-    rest = total - b["mentions"] - b["copies"] - b["countries"] - b["demonyms"]
+    rest = total - b["mentions"] - b["copies"] - b["other_roles"] - b["countries"] - b["demonyms"]
     if rest > 0:
         words.append(f"{rest} outside the dates, sources, words or kinds chosen.")
     if b["undated"]:

@@ -168,7 +168,7 @@ def _published(build, *args) -> str:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _place_layer(path: str, ver: tuple, flt: Filter, end: date | None) -> str:
-    return layers.publish("places", placemap.layer(places(path, ver, flt), end))
+    return layers.publish("places", placemap.layer(places(path, ver, flt), end, by_event="event" in flt.roles))
 
 
 @st.cache_data(max_entries=2, show_spinner=False)

@@ -30,6 +30,7 @@ from streamlit_folium import st_folium
 
 from components import assets, basemap, layers, playback
 from components.markup import KIND_LABELS
+from components.roles import EVENT_COLOURS, event_colour
 from geodata.model import KINDS, PRECISION
 
 HEIGHT = 600
@@ -64,11 +65,12 @@ def recency(last: str | None, end: date | None) -> tuple[str, str]:
     return next((colour, label) for days, colour, label in RECENCY if days is None or age < days)
 
 
-def marker_style(place: dict, most: int, end: date | None) -> dict:
+def marker_style(place: dict, most: int, end: date | None, by_event: bool = False) -> dict:
     """How one place is drawn (Leaflet path options plus "radius"): size by mentions in the
-    filter, colour by the recency of its latest mention, pale and dashed when it is an area.
-    The one place to change for new kinds of marker."""
-    colour, _ = recency(place.get("last"), end)
+    filter, colour by the recency of its latest mention (`by_event`: by the commonest type of
+    event reported there), pale and dashed when it is an area. The one place to change for new
+    kinds of marker."""
+    colour = event_colour(place.get("event_type")) if by_event else recency(place.get("last"), end)[0]
     fill, dash = _EXACT if PRECISION.get(place["kind"], "exact") == "exact" else _AREA
     style = {
         "radius": radius(place["mentions"], most),
@@ -88,7 +90,7 @@ def _darker(colour: str, by: float = 0.35) -> str:
     return "#" + "".join(f"{round(c * (1 - by)):02x}" for c in (r, g, b))
 
 
-def layer(places: list[dict], end: date | None) -> dict:
+def layer(places: list[dict], end: date | None, by_event: bool = False) -> dict:
     """The place layer the browser loads: what each place needs to be drawn, named and clicked.
 
     {"kinds": [label...], "styles": [path options...], "places": [[id, lat, lon, mentions, name,
@@ -100,7 +102,7 @@ def layer(places: list[dict], end: date | None) -> dict:
     styles: dict[tuple, int] = {}
     rows = []
     for p in sorted(places, key=lambda p: (-p["mentions"], p["place_id"])):
-        style = marker_style(p, most, end)
+        style = marker_style(p, most, end, by_event)
         size = style.pop("radius")
         rows.append([p["place_id"], round(p["lat"], 5), round(p["lon"], 5), p["mentions"], p["name"],
                      styles.setdefault(tuple(sorted(style.items())), len(styles)), size,
@@ -118,6 +120,16 @@ def legend() -> dict:
         "title": "Latest mention, before",
         "colours": [[colour, label] for _, colour, label in RECENCY] + [list(UNDATED)],
         "notes": ["Size: mentions · dashed: an area (its centre) · disc: places nearby, summed"],
+    }
+
+
+def event_legend() -> dict:
+    """The legend of the view of where things happened: a colour per event type."""
+    return {
+        "title": "Event reported",
+        "colours": [[colour, label] for label, colour in EVENT_COLOURS.items()],
+        "notes": ["Colour: the commonest event there · size: event mentions · dashed: an area "
+                  "(its centre) · disc: places nearby, summed"],
     }
 
 
@@ -225,8 +237,10 @@ def draw(
     view: tuple[float, float, int] | None = None,
     fit: list[list[float]] | None = None,
     period: dict | None = None,
+    events: bool = False,
 ) -> None:
-    """Draw the map of the place layer at `layer_url` (see `layer`).
+    """Draw the map of the place layer at `layer_url` (see `layer`); `events`: a layer of event
+    mentions, coloured by event type (its legend and "events" in the tooltips).
 
     `view` (lat, lon, zoom) wins over fitting `fit` bounds; either applies when the map is first
     drawn only (afterwards the reader's own view stays). `period` is the play control's range:
@@ -242,6 +256,8 @@ def draw(
         "view": list(view) if view else None,
         "fit": fit,
         "range": period,
+        "legend": event_legend() if events else None,
+        "unit": "event" if events else "mention",
     }
     update = folium.FeatureGroup(name="placewire", control=False)
     _Update(state).add_to(update)

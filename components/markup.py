@@ -56,8 +56,10 @@ def colour(kind: str | None) -> str:
     return KIND_COLOURS.get(kind or "", "#555555")
 
 
-def excerpt_html(sentence: str, offset: int, length: int, kind: str | None, width: int = 240) -> str:
-    """The sentence as escaped HTML with the name at [offset, offset+length) marked.
+def excerpt_html(sentence: str, offset: int, length: int, kind: str | None, width: int = 240,
+                 trigger: tuple[int, int] | None = None) -> str:
+    """The sentence as escaped HTML with the name at [offset, offset+length) marked, and the
+    words that decided its role, `trigger` (offset, length), in bold: "shelling hit <mark>".
 
     Long sentences are cut around the name so panel entries stay short.
     """
@@ -69,11 +71,19 @@ def excerpt_html(sentence: str, offset: int, length: int, kind: str | None, widt
         start = max(0, offset - width // 2)
         stop = min(len(sentence), start + width)
         start = max(0, stop - width)
-    before = ("…" if start > 0 else "") + sentence[start:offset].lstrip()
-    after = sentence[end:stop].rstrip() + ("…" if stop < len(sentence) else "")
-    return (
-        f"{esc(before)}<mark style=\"background:{colour(kind)}33;"
-        f"border-bottom:2px solid {colour(kind)};padding:0 1px\">{esc(sentence[offset:end])}</mark>"
-        f"{esc(after)}"
-    )
+    name = (f"<mark style=\"background:{colour(kind)}33;border-bottom:2px solid {colour(kind)};"
+            f"padding:0 1px\">{esc(sentence[offset:end])}</mark>")
+    marks = [(offset, end, name)]
+    if trigger:
+        a, b = trigger[0], trigger[0] + trigger[1]
+        if start <= a < b <= stop and (b <= offset or a >= end):  # inside the cut, beside the name
+            marks.append((a, b, f'<b class="pw-trigger">{esc(sentence[a:b])}</b>'))
+    marks.sort()
+    parts, pos = ["…" if start > 0 else ""], start
+    for a, b, marked in marks:
+        text = sentence[pos:a]
+        parts += [esc(text.lstrip() if pos == start else text), marked]
+        pos = b
+    parts.append(esc(sentence[pos:stop].rstrip()) + ("…" if stop < len(sentence) else ""))
+    return "".join(parts)
 

@@ -6,7 +6,8 @@ back to the URL. The map's view is not sent to the server while the user pans (t
 the page); the "Copy link" control reads it from the map in the browser and adds it to the link.
 
 URL keys: place, article, from, to, source (repeated), kind (repeated), q, countries, demonyms,
-heat, labels (0 when off), copies, lat, lon, zoom.
+heat, labels (0 when off), copies, show ("named": every place named, not only where things
+happened), etype (repeated event types), lat, lon, zoom.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import streamlit as st
 import streamlit.components.v2 as components_v2
 
 from geodata.model import KINDS
+from geodata.roles import EVENT_TYPES
 
 _FLAGS = ("countries", "demonyms", "heat", "copies")
 
@@ -106,6 +108,8 @@ def restore(span: tuple[date, date] | None, all_sources: list[str]) -> None:
     for flag in _FLAGS:
         state[flag] = qp.get(flag) == "1"
     state["labels"] = qp.get("labels") != "0"  # on unless the link turned them off
+    state["show"] = "named" if qp.get("show") == "named" else None  # None: the page's default
+    state["event_types"] = [t for t in qp.get_all("etype") if t in EVENT_TYPES]
     lat, lon = _float(qp.get("lat"), -90, 90), _float(qp.get("lon"), -540, 540)
     zoom = _float(qp.get("zoom"), 0, 18)
     state["view"] = (lat, lon, int(zoom)) if None not in (lat, lon, zoom) else None
@@ -145,6 +149,10 @@ def publish(span: tuple[date, date] | None) -> None:
             params[flag] = "1"
     if not state.get("labels", True):
         params["labels"] = "0"
+    if state.get("show") == "named" and state.get("_has_events"):
+        params["show"] = "named"
+    if state.get("event_types") and state.get("show") == "events":
+        params["etype"] = list(state["event_types"])
     if state.get("view"):
         params["lat"], params["lon"], params["zoom"] = (str(v) for v in state["view"])
     if params != st.query_params.to_dict() or any(isinstance(v, list) for v in params.values()):

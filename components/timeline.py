@@ -130,8 +130,9 @@ def _utc(d: date) -> alt.DateTime:
 
 
 def spec(records: list[dict], place_name: str | None, unit: str, span: tuple[date, date],
-         chosen: tuple[date, date] | None) -> alt.Chart:
-    """The chart: stacked bars, an interval selection over x (on the chosen range, if any)."""
+         chosen: tuple[date, date] | None, measure: str = "mentions") -> alt.Chart:
+    """The chart: stacked bars of `measure` ("mentions", or "events" where the page shows where
+    things happened), an interval selection over x (on the chosen range, if any)."""
     value = {"x": [_utc(chosen[0]), _utc(chosen[1] + timedelta(days=1))]} if chosen and chosen != span \
         else alt.Undefined
     brush = alt.selection_interval(name=_SELECTION, encodings=["x"], value=value,
@@ -144,13 +145,13 @@ def spec(records: list[dict], place_name: str | None, unit: str, span: tuple[dat
                 axis=alt.Axis(labelExpr=_LABEL, tickCount=ticks(*span, unit), labelOverlap=True, labelFontSize=11,
                               grid=False, labelPadding=2)),
         x2="end:T",
-        y=alt.Y("sum(mentions):Q", title=_UNIT_WORDS[unit], axis=alt.Axis(tickCount=3, titleFontSize=11)),
+        y=alt.Y("sum(mentions):Q", title=f"{measure} {_UNIT_WORDS[unit]}", axis=alt.Axis(tickCount=3, titleFontSize=11)),
         color=alt.Color("group:N", scale=alt.Scale(domain=groups, range=["#d62728", "#9aa5b1"][-len(groups):]),
                         legend=None),  # the caption says what red is: a legend would squeeze the bars
         opacity=alt.condition(brush, alt.value(1.0), alt.value(0.35)) if value is not alt.Undefined
         else alt.value(1.0),
         tooltip=[alt.Tooltip("label:N", title="when"), alt.Tooltip("group:N", title="places"),
-                 alt.Tooltip("mentions:Q", title="mentions")],
+                 alt.Tooltip("mentions:Q", title=measure)],
     ).add_params(brush).properties(height=120)
 
 
@@ -219,17 +220,18 @@ def date_range(first: date, last: date) -> tuple[date, date]:
 
 
 def chart(days: list[dict], place_days: list[dict], place_name: str | None,
-          span: tuple[date, date], chosen: tuple[date, date] | None) -> None:
-    """Bars of mentions per period over the whole span; drag across them to choose the dates."""
+          span: tuple[date, date], chosen: tuple[date, date] | None, measure: str = "mentions") -> None:
+    """Bars of `measure` (mentions, or events) per period over the whole span; drag across them
+    to choose the dates."""
     if not days:
-        st.caption("No dated mentions in this filter.")
+        st.caption(f"No dated {measure} in this filter.")
         return
     unit = unit_for(*span)
-    st.altair_chart(spec(bars(days, place_days, place_name, unit), place_name, unit, span, chosen),
+    st.altair_chart(spec(bars(days, place_days, place_name, unit), place_name, unit, span, chosen, measure),
                     width="stretch", key=_chart_key(), on_select=lambda: _on_drag(span),
                     selection_mode=_SELECTION)
     share = f" (red: {place_name})" if place_name else ""
-    st.caption(md_escape(f"Mentions {_UNIT_WORDS[unit]}{share}.") + " Drag across the bars to choose dates.")
+    st.caption(md_escape(f"{measure.capitalize()} {_UNIT_WORDS[unit]}{share}.") + " Drag across the bars to choose dates.")
     st.button("Whole span", key="dates_reset", icon=":material/restart_alt:", type="tertiary",
               on_click=_reset, args=(span,), disabled=chosen is None or chosen == span,
               help="Show every date again (a double-click on the chart clears a dragged range too)")

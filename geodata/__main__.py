@@ -1,4 +1,4 @@
-"""The command line: `python -m geodata ingest|batch|load|export|delete|stats|corrections|parse|eval|gazetteer|follow`.
+"""The command line: `python -m geodata ingest|batch|load|export|delete|stats|corrections|parse|eval|eval-roles|gazetteer|follow`.
 
 ingest loads articles (geodata.articles), finds and resolves their places (geodata.parser) and
 stores them (geodata.store); export writes the stored mentions as CSV or GeoJSON. Problems with
@@ -10,7 +10,6 @@ import argparse
 import sys
 import time
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -22,7 +21,8 @@ from geodata.database import describe
 from geodata.exceptions import GeodataError
 from geodata.export import FORMATS, write
 from geodata.ingest import IngestReport, ingest
-from geodata.queries import Filter, iter_mention_rows
+from geodata.queries import Filter, event_rows, iter_mention_rows
+from geodata.roles import evaluate as roles_evaluate
 from geodata.store import Store
 
 EXIT_PROBLEMS = 2  # something in the input was skipped or read with a caveat
@@ -126,15 +126,16 @@ def batch_command(args: argparse.Namespace) -> int:
 
 
 def export_command(args: argparse.Namespace) -> int:
-    """Every stored mention with its place, as CSV or GeoJSON, to a file or stdout.
+    """Every stored mention with its place, as CSV or GeoJSON, or the event mentions as an
+    ACLED-style event table, to a file or stdout.
 
     Rows stream from the store into the output as they come: memory stays flat however many
     there are. A file is written beside its name and renamed at the end, so a failed export
     never leaves half a file.
     """
-    flt = Filter(include_demonyms=True, include_countries=True)
+    flt = Filter(include_demonyms=True, include_countries=True, every_copy=args.every_copy)
     with Store(args.db) as store:
-        rows = iter_mention_rows(store.conn, replace(flt, every_copy=args.every_copy))
+        rows = (event_rows if args.format == "events" else iter_mention_rows)(store.conn, flt)
         if not args.out:
             write(rows, args.format, sys.stdout)
             return 0
@@ -146,7 +147,7 @@ def export_command(args: argparse.Namespace) -> int:
             part.replace(out)
         finally:
             part.unlink(missing_ok=True)
-    print(f"{n} mentions written to {args.out}", file=sys.stderr)
+    print(f"{n} {'events' if args.format == 'events' else 'mentions'} written to {args.out}", file=sys.stderr)
     return 0
 
 
@@ -233,7 +234,9 @@ def build_parser() -> argparse.ArgumentParser:
     load_.set_defaults(func=load_command)
 
     exp = commands.add_parser("export", parents=[db], help="write the stored mentions as CSV or GeoJSON")
-    exp.add_argument("--format", choices=FORMATS, required=True)
+    exp.add_argument("--format", choices=FORMATS, required=True,
+                     help="csv or geojson: every mention; events: an ACLED-style table of the "
+                          "places where something happened (CSV)")
     exp.add_argument("--out", help="output file (default: standard output)")
     exp.add_argument("--every-copy", action="store_true",
                      help="every syndicated copy's mentions (default: a story's first copy stands for it)")
@@ -279,6 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(func=gazetteer_list_command)
 
     evaluate.add_arguments(commands)
+    roles_evaluate.add_arguments(commands)
     follow_cli.add_arguments(commands, db)
     return cli
 

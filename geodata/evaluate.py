@@ -28,7 +28,9 @@ def toponym_json(m: Mention) -> dict:
             "lat": p.lat if p else None, "lon": p.lon if p else None,
             "geonameid": p.geonameid if p else None,
             "kind": "demonym" if m.kind == "demonym" else (p.kind if p else None),
-            "country": p.country if p else None, "score": round(m.score, 3)}
+            "country": p.country if p else None, "score": round(m.score, 3),
+            "role": m.role, "event_type": m.event_type,
+            "trigger": list(m.trigger) if m.trigger else None}
 
 
 def parse_file(src: Path, dst: Path, demonyms: bool = True, progress: bool = True) -> int:

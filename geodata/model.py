@@ -78,6 +78,9 @@ class Mention:
 
     `kind` is "toponym" or "demonym" ("Russian" -> Russia). `place` is None when the name was
     found but could not be resolved; `score` (0..1) says how sure the resolver was.
+    `role` is what the sentence says of the place (geodata.roles: event, actor,
+    origin/destination, dateline/source, background; None when not classified), `event_type`
+    the kind of event when the role is event, and `trigger` the span of the words that decided.
     """
 
     start: int
@@ -91,3 +94,6 @@ class Mention:
     place: Place | None = None
     score: float = 0.0
     candidates: tuple[str, ...] = field(default=(), compare=False)  # other place ids considered
+    role: str | None = None
+    event_type: str | None = None
+    trigger: tuple[int, int] | None = None  # [start, end) into the text, like the name's span

@@ -1,4 +1,5 @@
-"""The geoparser: text in, resolved mentions out. Extraction, then resolution, through the cache.
+"""The geoparser: text in, resolved mentions out. Extraction, then resolution, through the cache,
+then each mention's role in its sentence (geodata.roles).
 
 `get_parser()` keeps one parser per process (the index is loaded once per worker, as the notes
 on scaling advise); `parse_batch` takes many texts so any batch engine can call it unchanged:
@@ -16,6 +17,7 @@ from .gazetteer import load_gazetteer
 from .geocoder import GazetteerGeocoder, online_fallback
 from .model import Mention
 from .resolve import Resolver
+from .roles import assign as assign_roles
 
 
 class Geoparser:
@@ -29,9 +31,9 @@ class Geoparser:
         self.resolver = Resolver(self.geocoder, cache, online)
 
     def parse(self, text: str) -> list[Mention]:
-        """Every toponym and demonym of `text`, as spans into it, in order."""
+        """Every toponym and demonym of `text`, as spans into it, in order, each with its role."""
         spans, _, _ = self.extractor.extract(text)
-        return self.resolver.resolve(text, spans)
+        return assign_roles(text, self.resolver.resolve(text, spans))
 
     def parse_batch(self, texts: list[str]) -> list[list[Mention] | str]:
         """Each text's mentions; for a text the parser chokes on, what went wrong instead, so

@@ -40,7 +40,8 @@ class Filter:
     mention queries (the page lists them apart). `words` must all occur in the article's text
     ("quoted phrases" stay together). `bbox` is (south, west, north, east). Unless `every_copy`,
     the copies of one story (geodata.stories) count as one article: its first publication (among
-    the chosen sources, if any: _copies).
+    the chosen sources, if any: _copies). `roles` and `event_types` keep the mentions whose
+    sentence gives them one of these roles or event types (geodata.roles).
     """
 
     start: str | None = None
@@ -52,7 +53,9 @@ class Filter:
     include_demonyms: bool = False
     include_countries: bool = False
     bbox: tuple[float, float, float, float] | None = None
-    every_copy: bool = False  # False: a syndicated story counts once (see _one_copy)
+    every_copy: bool = False  # False: a syndicated story counts once (see _copies)
+    roles: tuple[str, ...] = ()  # mention roles (geodata.roles): ("event",) is "where things happened"
+    event_types: tuple[str, ...] = ()
 
 
 def connect(location, readonly: bool = True) -> Database:
@@ -137,6 +140,9 @@ def _counted_where(flt: Filter, params: dict) -> str:
     where = [COUNTED]
     if not flt.include_demonyms:
         where.append("m.kind != 'demonym'")
+    for column, values, name in (("m.role", flt.roles, "role"), ("m.event_type", flt.event_types, "etype")):
+        if values:
+            where.append(_in(column, values, name, params))
     return " AND ".join(where + _chosen(flt, params, "m.place_id") + _place_where(flt, params))
 
 
@@ -162,10 +168,11 @@ def _place_where(flt: Filter, params: dict, kind: str = "p.kind") -> list[str]:
 
 
 def _rolled_up(flt: Filter, rollup: bool) -> bool:
-    """Whether the roll-ups can answer: they hold every dimension of a filter but the words, and
-    count each story once at its first publication (not every copy, nor the first among some
-    outlets: _copies)."""
-    return rollup and not _words(flt.words) and not flt.every_copy and not flt.sources
+    """Whether the roll-ups can answer: they hold every dimension of a filter but the words and
+    the mentions' roles, and count each story once at its first publication (not every copy,
+    nor the first among some outlets: _copies)."""
+    return (rollup and not _words(flt.words) and not flt.every_copy and not flt.sources
+            and not flt.roles and not flt.event_types)
 
 
 def _by_kind(flt: Filter) -> bool:
@@ -247,7 +254,10 @@ _ROW_COLUMNS = """
     substr(a.text, m.sent_start + 1, m.sent_end - m.sent_start) AS sentence,
     m.start - m.sent_start AS offset,
     p.id AS place_id, p.name AS place_name, p.kind AS place_kind, m.kind AS mention_kind,
-    p.country, p.lat, p.lon, m.score, m.id AS mention_id
+    p.country, p.admin1, p.lat, p.lon, m.score, m.id AS mention_id,
+    m.role, m.event_type,
+    substr(a.text, m.trigger_start + 1, m.trigger_end - m.trigger_start) AS "trigger",
+    m.trigger_start - m.sent_start AS trigger_offset, m.trigger_end - m.trigger_start AS trigger_length
 """
 
 # Newest first, unknown dates last; the order of the index mentions_place_newest, so a place's
@@ -282,6 +292,26 @@ def iter_mention_rows(conn: Database, flt: Filter) -> Iterator[dict]:
     return (_row(r) for r in conn.stream(sql, params))
 
 
+def event_rows(conn: Database, flt: Filter) -> list[dict]:
+    """The event mentions of the filter (as `mention_rows`), each with `actors`: the names its
+    sentence gives the actor role ("Russian", "Damascus"), in text order."""
+    flt = replace(flt, roles=("event",))
+    rows = mention_rows(conn, flt)
+    params: dict = {}
+    actors: dict[int, list[str]] = {}
+    for r in conn.execute(f"""
+            SELECT m.id AS mention_id, x.surface {_FROM}
+            JOIN mentions x ON x.article_id = m.article_id AND x.sent_start = m.sent_start
+                AND x.role = 'actor' AND x.status != 'rejected'
+            WHERE {_mention_where(flt, params)} ORDER BY m.id, x.start""", params):
+        names = actors.setdefault(r["mention_id"], [])
+        if r["surface"] not in names:
+            names.append(r["surface"])
+    for row in rows:
+        row["actors"] = actors.get(row["mention_id"], [])
+    return rows
+
+
 def mention_count(conn: Database, flt: Filter, rollup: bool = True) -> int:
     """How many counted mentions the filter holds (from the roll-up unless `rollup` is False)."""
     params: dict = {}
@@ -296,7 +326,12 @@ def mention_count(conn: Database, flt: Filter, rollup: bool = True) -> int:
 
 def place_counts(conn: Database, flt: Filter, rollup: bool = True) -> list[dict]:
     """One row per place with its mentions and articles in the filter, most mentioned first
-    (from the roll-up unless `rollup` is False or the filter searches the text)."""
+    (from the roll-up unless `rollup` is False or the filter searches the text).
+
+    Where the filter keeps event mentions (the page's "where things happened"), `event_types`
+    counts a place's events by type ({type: count}, commonest first) and `event_type` is the
+    commonest (None without events); elsewhere both are empty.
+    """
     params: dict = {}
     if _rolled_up(flt, rollup):
         mentions, articles = _rollup_counts(flt)
@@ -318,16 +353,32 @@ def place_counts(conn: Database, flt: Filter, rollup: bool = True) -> list[dict]
         FROM ({counted}) AS t JOIN places p ON p.id = t.place_id
         ORDER BY t.mentions DESC, p.name, p.id
     """
+    types = _event_types(conn, flt) if "event" in flt.roles else {}
     rows = []
     for r in conn.execute(sql, params):
         row = dict(r)
         row["precision"] = PRECISION.get(row["kind"], "exact")
+        row["event_types"] = types.get(row["place_id"], {})
+        row["event_type"] = next(iter(row["event_types"]), None)
         rows.append(row)
     return rows
 
 
+def _event_types(conn: Database, flt: Filter) -> dict[str, dict[str, int]]:
+    """Per place, its event mentions in the filter by type, commonest first."""
+    params: dict = {}
+    types: dict[str, dict[str, int]] = {}
+    for r in conn.execute(f"""
+            SELECT m.place_id, m.event_type, count(*) AS n {_FROM}
+            WHERE {_mention_where(flt, params)} AND m.role = 'event' AND m.event_type IS NOT NULL
+            GROUP BY m.place_id, m.event_type ORDER BY m.place_id, n DESC, m.event_type""", params):
+        types.setdefault(r["place_id"], {})[r["event_type"]] = r["n"]
+    return types
+
+
 def daily_counts(conn: Database, flt: Filter, rollup: bool = True) -> list[dict]:
-    """Mentions per publication day in the filter: [{"day", "mentions"}], oldest first.
+    """Mentions per publication day in the filter: [{"day", "mentions"}], oldest first (in the
+    view of where things happened, the filter keeps event mentions only: events per day).
 
     Mentions of articles with unknown dates have no day and are not in it. From the roll-up
     unless `rollup` is False or the filter searches the text.
@@ -359,7 +410,7 @@ FEW_ARTICLES = 2000
 
 def _articles_where(flt: Filter, params: dict, dated: bool, few: bool = False) -> str:
     """Articles in the filter, dated or not. An article is in when its source, words and date
-    match and, if the filter names a place or kinds, it mentions one of them. Articles of
+    match and, if the filter names a place, kinds, roles or event types, it mentions one of them. Articles of
     unknown date ignore the date range: the page lists them apart rather than dropping them.
     `few`: the chosen place is named in few articles (take them, rather than check each)."""
     where = _article_where(flt, params, dates=dated)
@@ -367,7 +418,7 @@ def _articles_where(flt: Filter, params: dict, dated: bool, few: bool = False) -
     mentioned = f"FROM mentions m JOIN places p ON p.id = m.place_id WHERE {_counted_where(flt, params)}"
     if few:
         where.append(f"a.id IN (SELECT m.article_id {mentioned})")
-    elif flt.place_id or flt.kinds:
+    elif flt.place_id or flt.kinds or flt.roles or flt.event_types:
         where.append(f"EXISTS (SELECT 1 {mentioned} AND m.article_id = a.id)")
     return " AND ".join(where)
 
@@ -530,7 +581,8 @@ def date_span(conn: Database) -> tuple[str | None, str | None]:
 def totals(conn: Database) -> dict:
     """How much the store holds: articles (and undated ones, and syndicated copies: articles that
     are not their story's first publication), place names found, and of those the counted
-    mentions (resolved, not rejected, every copy), unresolved and rejected ones; places counted."""
+    mentions (resolved, not rejected, every copy), unresolved and rejected ones; places counted;
+    the counted mentions where something happened (events)."""
     r = conn.execute(
         """
         SELECT (SELECT count(*) FROM articles) AS articles,
@@ -541,7 +593,9 @@ def totals(conn: Database) -> dict:
                (SELECT count(*) FROM mentions WHERE place_id IS NULL AND status != 'rejected') AS unresolved,
                (SELECT count(*) FROM mentions WHERE status = 'rejected') AS rejected,
                (SELECT count(DISTINCT place_id) FROM mentions
-                WHERE place_id IS NOT NULL AND status != 'rejected') AS places
+                WHERE place_id IS NOT NULL AND status != 'rejected') AS places,
+               (SELECT count(*) FROM mentions
+                WHERE role = 'event' AND place_id IS NOT NULL AND status != 'rejected') AS events
         """
     ).fetchone()
     return dict(r)
@@ -581,23 +635,29 @@ def mention_breakdown(conn: Database, flt: Filter) -> dict:
 
     `mentions`, `places`, `articles`: what the map, the panel and the export show. `undated`: of
     those, the mentions in articles of unknown date (no bar on the timeline). `copies`,
-    `countries` and `demonyms`: mentions the filter holds but hides because a story's copies
-    count once, or country pins or demonyms are off (in that order: a demonym in a copy is a
-    copy's; a demonym of a country counts as a demonym).
+    `other_roles`, `countries` and `demonyms`: mentions the filter holds but hides because a
+    story's copies count once, their sentence gives them another role or event type than the
+    view keeps (where things happened), or country pins or demonyms are off (in that order: a
+    demonym in a copy is a copy's; a demonym of a country counts as a demonym).
     """
     params: dict = {}
-    every_layer = replace(flt, include_countries=True, include_demonyms=True, every_copy=True)
+    every_layer = replace(flt, include_countries=True, include_demonyms=True, every_copy=True, roles=(),
+                          event_types=())
+    kept = " AND ".join(_in(column, values, name, params) for column, values, name in (
+        ("m.role", flt.roles, "role"), ("m.event_type", flt.event_types, "etype")) if values) or "TRUE"
     sql = f"""
-        SELECT m.article_id IN ({_copies(flt, params)}) AS copy, m.kind = 'demonym' AS demonym,
-               p.kind IN {COUNTRY_KINDS!r} AS country,
+        SELECT m.article_id IN ({_copies(flt, params)}) AS copy, coalesce({kept}, FALSE) AS kept,
+               m.kind = 'demonym' AS demonym, p.kind IN {COUNTRY_KINDS!r} AS country,
                count(*) AS n, sum(CASE WHEN a.published IS NULL THEN 1 ELSE 0 END) AS undated
         {_FROM} WHERE {_mention_where(every_layer, params)}
-        GROUP BY 1, 2, 3
+        GROUP BY 1, 2, 3, 4
     """
-    out = {"mentions": 0, "undated": 0, "copies": 0, "countries": 0, "demonyms": 0}
-    for copy, demonym, country, n, undated in conn.execute(sql, params).fetchall():
+    out = {"mentions": 0, "undated": 0, "copies": 0, "other_roles": 0, "countries": 0, "demonyms": 0}
+    for copy, kept, demonym, country, n, undated in conn.execute(sql, params).fetchall():
         if copy and not flt.every_copy:
             out["copies"] += n
+        elif not kept:
+            out["other_roles"] += n
         elif demonym and not flt.include_demonyms:
             out["demonyms"] += n
         elif country and not flt.include_countries:

@@ -44,7 +44,12 @@ CREATE TABLE IF NOT EXISTS mentions (
     place_id    TEXT REFERENCES places (id),      -- NULL: found, not resolved (or rejected)
     score       REAL NOT NULL DEFAULT 0,
     status      TEXT NOT NULL DEFAULT 'auto',     -- auto | corrected | rejected
-    day         TEXT                              -- copy of articles.published, for the roll-ups
+    day         TEXT,                             -- copy of articles.published, for the roll-ups
+    -- what the sentence says of the place (geodata.roles); added to older stores on open
+    role        TEXT,             -- event | actor | origin/destination | dateline/source | background
+    event_type  TEXT,             -- strike/shelling, clash, ... when role is event, else NULL
+    trigger_start INTEGER,        -- the words that decided the role: a span into articles.text
+    trigger_end   INTEGER
 );
 CREATE INDEX IF NOT EXISTS mentions_article ON mentions (article_id, start);
 -- A place's mentions newest first (the panel, the popups: queries' _NEWEST_FIRST order).
@@ -53,6 +58,8 @@ CREATE INDEX IF NOT EXISTS mentions_place_newest ON mentions (place_id, day DESC
 CREATE INDEX IF NOT EXISTS mentions_day ON mentions (day, place_id);
 -- Corrections find every mention of a name in a context through this.
 CREATE INDEX IF NOT EXISTS mentions_norm ON mentions (norm, context);
+-- "Where things happened": the page's event view filters on these.
+CREATE INDEX IF NOT EXISTS mentions_role ON mentions (role, event_type);
 
 -- Every spelling seen for a place, so the page's search finds it by any variant.
 CREATE TABLE IF NOT EXISTS place_names (

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from contextlib import contextmanager
+from itertools import groupby
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -31,8 +32,9 @@ _PLACE_UPSERT = """
 """
 _MENTION_INSERT = """
     INSERT INTO mentions (article_id, start, "end", surface, sent_start, sent_end, norm, context,
-                          kind, place_id, score, status, day)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          kind, place_id, score, status, day, role, event_type, trigger_start,
+                          trigger_end)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 _NAME_INSERT = "INSERT INTO place_names (place_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING"
 # The articles whose counts a correction can change (rollup.recounted): those naming the corrected
@@ -71,6 +73,9 @@ class Store:
         except Exception as exc:  # e.g. a file that is not a database
             self.conn.close()
             raise StoreError(f"cannot open the store {self.location}: {exc}") from exc
+        # a store written before mention roles: its mentions get them now, from the stored text
+        if self.conn.execute("SELECT 1 FROM mentions WHERE role IS NULL LIMIT 1").fetchone():
+            self.assign_roles()
 
     def close(self) -> None:
         self.conn.close()
@@ -114,10 +119,11 @@ class Store:
     def add_many(self, items: Iterable[tuple[Article, Iterable[Mention]]]) -> list[bool]:
         """Store a batch in one transaction; per item, whether it was new.
 
-        Users' "every mention" corrections apply to the new mentions (geodata.corrections), and
-        every spelling a place was found under is recorded in place_names.
+        Users' "every mention" corrections apply to the new mentions (geodata.corrections),
+        every spelling a place was found under is recorded in place_names, and a mention without
+        a role gets one from the article's text.
         """
-        items = [(article, list(mentions)) for article, mentions in items]
+        items = [(article, _with_roles(article, list(mentions))) for article, mentions in items]
         added: list[bool] = []
         places: dict[str, Place] = {}
         mention_rows, name_rows = [], set()
@@ -160,6 +166,28 @@ class Store:
             if deleted:
                 self._changed(conn)
             return deleted
+
+    def assign_roles(self) -> int:
+        """Give every mention stored without a role its role, read from the stored text (a store
+        from before roles); returns how many. One transaction per article."""
+        from geodata.roles import classifier
+
+        rows = self.conn.execute(
+            'SELECT id, article_id, start, "end", sent_start, sent_end, kind FROM mentions'
+            " WHERE role IS NULL ORDER BY article_id, start").fetchall()
+        for article_id, group in groupby(rows, key=lambda r: r["article_id"]):
+            group = list(group)
+            text = self.conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
+            mentions = [Mention(r["start"], r["end"], "", r["sent_start"], r["sent_end"], r["kind"])
+                        for r in group]
+            roles = classifier().classify(text, mentions)
+            with self._transaction() as conn:
+                conn.executemany(
+                    "UPDATE mentions SET role = ?, event_type = ?, trigger_start = ?, trigger_end = ?"
+                    " WHERE id = ?",
+                    [(role.role, role.event_type, *(role.trigger or (None, None)), r["id"])
+                     for r, role in zip(group, roles)])
+        return len(rows)
 
     # --- corrections (geodata.corrections) --------------------------------------------------------
 
@@ -236,6 +264,17 @@ def _date_sources(db: Database) -> None:
             db.execute("UPDATE articles SET date_source = ? WHERE id = ?", (source, article_id))
 
 
+def _with_roles(article: Article, mentions: list[Mention]) -> list[Mention]:
+    """The mentions with their roles: the parser gives them; mentions from elsewhere (a batch's
+    files, another parser) get them here, from the article's text (geodata.roles)."""
+    if not any(m.role is None for m in mentions):
+        return mentions
+    from geodata.roles import assign
+
+    return assign(article.text, mentions)
+
+
+
 def _norm(m: Mention) -> str:
     # A parser that leaves norm empty still gets a usable correction key.
     return m.norm or m.surface.casefold()
@@ -243,7 +282,8 @@ def _norm(m: Mention) -> str:
 
 def _mention_row(article: Article, m: Mention) -> tuple:
     return (article.id, m.start, m.end, m.surface, m.sent_start, m.sent_end, _norm(m), m.context,
-            m.kind, m.place.id if m.place else None, m.score, "auto", article.date)
+            m.kind, m.place.id if m.place else None, m.score, "auto", article.date, m.role, m.event_type,
+            *(m.trigger or (None, None)))
 
 
 def _place_row(p: Place) -> tuple:

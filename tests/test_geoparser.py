@@ -225,11 +225,15 @@ def test_parse_command_writes_the_scorers_format(data_dir, tmp_path):
                    check=True, timeout=300)
     line = json.loads(dst.read_text())
     assert line["id"] == "a"
-    keys = {"start", "end", "name", "lat", "lon", "geonameid", "kind", "country", "score"}
+    keys = {"start", "end", "name", "lat", "lon", "geonameid", "kind", "country", "score",
+            "role", "event_type", "trigger"}
     assert all(set(t) == keys for t in line["toponyms"])
     kinds = {t["name"]: (t["kind"], t["country"]) for t in line["toponyms"]}
     assert kinds["Russian"] == ("demonym", "RU") and kinds["Syria"] == ("country", "SY")
     assert kinds["Idlib"] in {("city", "SY"), ("admin1", "SY")}
+    roles = {t["name"]: (t["role"], t["event_type"]) for t in line["toponyms"]}  # geodata.roles
+    assert roles == {"Russian": ("actor", None), "Idlib": ("event", "strike/shelling"),
+                     "Syria": ("event", "strike/shelling")}
 
 
 @pytest.mark.skipif(not (SHARED / "corpora" / "score.py").exists(),

@@ -199,7 +199,8 @@
     kind.className = "pw-tip-kind";
     kind.textContent = " " + (layer.kinds[p.kind] || "");
     const line = document.createElement("div");
-    line.textContent = `${p.mentions} mention${p.mentions === 1 ? "" : "s"}` +
+    const unit = state.unit || "mention"; // "event" in the view of where things happened
+    line.textContent = `${p.mentions} ${unit}${p.mentions === 1 ? "" : "s"}` +
       (p.last ? ` · latest ${p.last}` : " · no known date");
     box.append(name, kind, line);
     return box;
@@ -222,7 +223,7 @@
     cluster.pw = { mentions: sum, top, count, size };
     let at = 0;
     const stops = [];
-    for (const [colour] of config.legend.colours) {
+    for (const [colour] of (state.legend || config.legend).colours) {
       const n = byColour.get(colour);
       if (!n) continue;
       const to = at + (100 * n) / count;
@@ -521,7 +522,7 @@
 
   function updateLegend() {
     if (!legendBox) return;
-    const legend = config.legend;
+    const legend = state.legend || config.legend; // the view's own colours, if it has them
     legendBox.replaceChildren();
     const title = L.DomUtil.create("div", "pw-legend-title", legendBox);
     title.textContent = state.range ? `${legend.title} ${state.range.end}:` : `${legend.title}:`;
