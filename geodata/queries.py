@@ -168,11 +168,11 @@ def _place_where(flt: Filter, params: dict, kind: str = "p.kind") -> list[str]:
 
 
 def _rolled_up(flt: Filter, rollup: bool) -> bool:
-    """Whether the roll-ups can answer: they hold every dimension of a filter but the words and
-    the mentions' roles, and count each story once at its first publication (not every copy,
-    nor the first among some outlets: _copies)."""
+    """Whether the roll-ups can answer: they hold every dimension of a filter but the words, the
+    roles other than events and the event types, and count each story once at its first
+    publication (not every copy, nor the first among some outlets: _copies)."""
     return (rollup and not _words(flt.words) and not flt.every_copy and not flt.sources
-            and not flt.roles and not flt.event_types)
+            and flt.roles in ((), ("event",)) and not flt.event_types)
 
 
 def _by_kind(flt: Filter) -> bool:
@@ -198,11 +198,11 @@ def _day_span(flt: Filter) -> tuple[str, str]:
     return flt.start or "0001-01-01", flt.end or "9999-12-31"
 
 
-def _place_periods(flt: Filter, params: dict, days: bool = False) -> str:
+def _place_periods(flt: Filter, params: dict, days: bool = False, table: str = "place_periods") -> str:
     """FROM and WHERE over place_periods `r` (the meaning of _mention_where): the fewest rows
     covering the date range (rollup.periods), or its days (`days`; a source's rows are days
     only). Each range is read where it lies: for every place, in the table's (period, place)
-    order; for a chosen place, in its own index."""
+    order; for a chosen place, in its own index. `table`: place_event_types, of the same shape."""
     if days or flt.sources:
         lo, hi = _day_span(flt)
         ranges = [("day", "" if not (flt.start or flt.end) else lo, hi)]
@@ -217,11 +217,11 @@ def _place_periods(flt: Filter, params: dict, days: bool = False) -> str:
     where = [_sources(flt, params)] + _place_where(flt, params)
     if flt.place_id:
         where += _chosen(flt, params, "p.id")
-        return (f"FROM places p CROSS JOIN ({spans}) AS g JOIN place_periods r INDEXED BY place_periods_place"
+        return (f"FROM places p CROSS JOIN ({spans}) AS g JOIN {table} r INDEXED BY {table}_place"
                 f" {on} AND r.place_id = p.id WHERE {' AND '.join(where)}")
     if len(where) > 1:
         where[1:] = [f"r.place_id IN (SELECT p.id FROM places p WHERE {' AND '.join(where[1:])})"]
-    return f"FROM ({spans}) AS g JOIN place_periods r {on} WHERE {' AND '.join(where)}"
+    return f"FROM ({spans}) AS g JOIN {table} r {on} WHERE {' AND '.join(where)}"
 
 
 def _kind_days(flt: Filter, params: dict) -> str:
@@ -231,15 +231,25 @@ def _kind_days(flt: Filter, params: dict) -> str:
 
 
 def _rollup_counts(flt: Filter) -> tuple[str, str]:
-    """The roll-ups' columns for (mentions, articles) in the filter: with demonyms or without."""
-    if flt.include_demonyms:
-        return "r.mentions + r.demonyms", "r.articles_any"
-    return "r.mentions", "r.articles"
+    """The roll-ups' columns for (mentions, articles) in the filter: with demonyms or without, of
+    every mention or of the events only."""
+    if flt.roles:  # ("event",): _rolled_up
+        return ("r.events + r.event_demonyms", "r.event_articles_any") if flt.include_demonyms \
+            else ("r.events", "r.event_articles")
+    return ("r.mentions + r.demonyms", "r.articles_any") if flt.include_demonyms else ("r.mentions", "r.articles")
+
+
+def _rollup_events(flt: Filter) -> str:
+    """The roll-ups' column of event mentions in the filter (with demonyms or without)."""
+    return "r.events + r.event_demonyms" if flt.include_demonyms else "r.events"
 
 
 def _rollup_span(flt: Filter) -> tuple[str, str]:
-    """place_periods' first and last day columns for the filter: with demonyms or without."""
-    return ("r.first_any", "r.last_any") if flt.include_demonyms else ("r.first", "r.last")
+    """place_periods' first and last day columns for the filter: with demonyms or without, of
+    every mention or of the events only."""
+    event = "_event" if flt.roles else ""
+    any_ = "_any" if flt.include_demonyms else ""
+    return f"r.first{event}{any_}", f"r.last{event}{any_}"
 
 
 _FROM = """
@@ -328,32 +338,33 @@ def place_counts(conn: Database, flt: Filter, rollup: bool = True) -> list[dict]
     """One row per place with its mentions and articles in the filter, most mentioned first
     (from the roll-up unless `rollup` is False or the filter searches the text).
 
-    Where the filter keeps event mentions (the page's "where things happened"), `event_types`
-    counts a place's events by type ({type: count}, commonest first) and `event_type` is the
-    commonest (None without events); elsewhere both are empty.
+    `events` counts the mentions that say something happened there (geodata.roles),
+    `event_types` them by type ({type: count}, commonest first), and `event_type` is the
+    commonest (None without events).
     """
     params: dict = {}
-    if _rolled_up(flt, rollup):
+    rolled = _rolled_up(flt, rollup)
+    if rolled:
         mentions, articles = _rollup_counts(flt)
         first, last = _rollup_span(flt)
         counted = f"""
             SELECT r.place_id, sum({mentions}) AS mentions, sum({articles}) AS articles,
-                   min({first}) AS first, max({last}) AS last
+                   min({first}) AS first, max({last}) AS last, sum({_rollup_events(flt)}) AS events
             {_place_periods(flt, params)} GROUP BY r.place_id HAVING sum({mentions}) > 0
         """
     else:
         counted = f"""
             SELECT m.place_id, count(*) AS mentions, count(DISTINCT m.article_id) AS articles,
-                   min(m.day) AS first, max(m.day) AS last
+                   min(m.day) AS first, max(m.day) AS last, sum({_IS_EVENT}) AS events
             {_FROM} WHERE {_mention_where(flt, params)} GROUP BY m.place_id
         """
     sql = f"""
         SELECT p.id AS place_id, p.name, p.kind, p.country, p.lat, p.lon,
-               t.mentions, t.articles, t.first, t.last
+               t.mentions, t.articles, t.first, t.last, t.events
         FROM ({counted}) AS t JOIN places p ON p.id = t.place_id
         ORDER BY t.mentions DESC, p.name, p.id
     """
-    types = _event_types(conn, flt) if "event" in flt.roles else {}
+    types = _event_types(conn, flt, rolled)
     rows = []
     for r in conn.execute(sql, params):
         row = dict(r)
@@ -364,21 +375,33 @@ def place_counts(conn: Database, flt: Filter, rollup: bool = True) -> list[dict]
     return rows
 
 
-def _event_types(conn: Database, flt: Filter) -> dict[str, dict[str, int]]:
-    """Per place, its event mentions in the filter by type, commonest first."""
+# A mention `m` that says something happened at its place (geodata.roles), as 1 or 0.
+_IS_EVENT = "CASE WHEN m.role = 'event' THEN 1 ELSE 0 END"
+
+
+def _event_types(conn: Database, flt: Filter, rolled: bool) -> dict[str, dict[str, int]]:
+    """Per place, its event mentions in the filter by type, commonest first (`rolled`: from the
+    roll-up place_event_types)."""
     params: dict = {}
+    if rolled:
+        n = "r.mentions + r.demonyms" if flt.include_demonyms else "r.mentions"
+        sql = f"""SELECT r.place_id, r.event_type, sum({n}) AS n
+                  {_place_periods(flt, params, table="place_event_types")}
+                  GROUP BY r.place_id, r.event_type HAVING sum({n}) > 0"""
+    else:
+        sql = f"""SELECT m.place_id, m.event_type, count(*) AS n {_FROM}
+                  WHERE {_mention_where(flt, params)} AND m.role = 'event' AND m.event_type IS NOT NULL
+                  GROUP BY m.place_id, m.event_type"""
     types: dict[str, dict[str, int]] = {}
-    for r in conn.execute(f"""
-            SELECT m.place_id, m.event_type, count(*) AS n {_FROM}
-            WHERE {_mention_where(flt, params)} AND m.role = 'event' AND m.event_type IS NOT NULL
-            GROUP BY m.place_id, m.event_type ORDER BY m.place_id, n DESC, m.event_type""", params):
-        types.setdefault(r["place_id"], {})[r["event_type"]] = r["n"]
+    for place_id, event_type, n in sorted(conn.execute(sql, params).fetchall(), key=lambda r: (r[0], -r[2], r[1])):
+        types.setdefault(place_id, {})[event_type] = n
     return types
 
 
 def daily_counts(conn: Database, flt: Filter, rollup: bool = True) -> list[dict]:
-    """Mentions per publication day in the filter: [{"day", "mentions"}], oldest first (in the
-    view of where things happened, the filter keeps event mentions only: events per day).
+    """Mentions per publication day in the filter: [{"day", "mentions", "events"}], oldest first
+    (`events`: of those, the mentions where something happened; in the view of where things
+    happened the filter keeps those only).
 
     Mentions of articles with unknown dates have no day and are not in it. From the roll-up
     unless `rollup` is False or the filter searches the text.
@@ -391,12 +414,12 @@ def daily_counts(conn: Database, flt: Filter, rollup: bool = True) -> list[dict]
         else:
             rows, day = _place_periods(flt, params, days=True), "r.period"
         sql = f"""
-            SELECT {day} AS day, sum({mentions}) AS mentions {rows} AND {day} != ''
-            GROUP BY {day} HAVING sum({mentions}) > 0 ORDER BY {day}
+            SELECT {day} AS day, sum({mentions}) AS mentions, sum({_rollup_events(flt)}) AS events
+            {rows} AND {day} != '' GROUP BY {day} HAVING sum({mentions}) > 0 ORDER BY {day}
         """
     else:
         sql = f"""
-            SELECT m.day AS day, count(*) AS mentions
+            SELECT m.day AS day, count(*) AS mentions, sum({_IS_EVENT}) AS events
             {_FROM} WHERE {_mention_where(flt, params)} AND m.day IS NOT NULL
             GROUP BY m.day ORDER BY m.day
         """

@@ -11,7 +11,9 @@ The store keeps both exact, in the transaction of every write that changes menti
 article at a time: an article's whole contribution comes out before its mentions change and goes
 back in after (`recounted`), which keeps the distinct-article counts right. An article has one
 day and one source, so summing a place's rows over disjoint periods and sources counts each of
-its articles once. A write that changes mentions (their place or status), an article's date or
+its articles once. Each counts the event mentions too (geodata.roles: where something happened),
+and place_event_types them per event type. A write that changes mentions (their place, status or
+role), an article's date or
 source, a place's kind, or which copy stands for a story (geodata.stories.stand: a story's later
 copies are not counted here) must go through `recounted` (or `add`, for new articles).
 """
@@ -28,26 +30,40 @@ from geodata.database import Database
 # with geodata.queries (over mentions `m`).
 COUNTED = "m.place_id IS NOT NULL AND m.status != 'rejected'"
 _TOPONYM = "CASE WHEN m.kind = 'demonym' THEN 0 ELSE 1 END"
-# An article's counted mentions per place `t` (as toponyms, as demonyms), with the article `a`
-# and the place `p`: what every roll-up row sums (no count(DISTINCT) needed for articles).
+_EVENT = "CASE WHEN m.role = 'event' THEN 1 ELSE 0 END"  # where something happened (geodata.roles)
+_STORY_ONCE = "m.article_id NOT IN (SELECT article_id FROM story_members WHERE copy = 1)"
+# An article's counted mentions per place `t` (as toponyms, as demonyms; and of those, the
+# events), with the article `a` and the place `p`: what every roll-up row sums (no
+# count(DISTINCT) needed for articles).
 _PAIRS = f"""
-    FROM (SELECT m.article_id, m.place_id, sum({_TOPONYM}) AS mentions, sum(1 - {_TOPONYM}) AS demonyms
-          FROM mentions m WHERE m.article_id IN ({{articles}}) AND {COUNTED}
-            AND m.article_id NOT IN (SELECT article_id FROM story_members WHERE copy = 1)
+    FROM (SELECT m.article_id, m.place_id, sum({_TOPONYM}) AS mentions, sum(1 - {_TOPONYM}) AS demonyms,
+                 sum({_TOPONYM} * {_EVENT}) AS events, sum((1 - {_TOPONYM}) * {_EVENT}) AS event_demonyms
+          FROM mentions m WHERE m.article_id IN ({{articles}}) AND {COUNTED} AND {_STORY_ONCE}
           GROUP BY m.article_id, m.place_id) AS t
     JOIN articles a ON a.id = t.article_id JOIN places p ON p.id = t.place_id
 """
+# The same per event type `t.event_type`, event mentions only.
+_TYPED_PAIRS = f"""
+    FROM (SELECT m.article_id, m.place_id, m.event_type, sum({_TOPONYM}) AS mentions,
+                 sum(1 - {_TOPONYM}) AS demonyms
+          FROM mentions m WHERE m.article_id IN ({{articles}}) AND {COUNTED} AND {_STORY_ONCE}
+            AND m.role = 'event' AND m.event_type IS NOT NULL
+          GROUP BY m.article_id, m.place_id, m.event_type) AS t
+    JOIN articles a ON a.id = t.article_id JOIN places p ON p.id = t.place_id
+"""
 _MENTIONS = {"mentions": "sum(t.mentions)", "demonyms": "sum(t.demonyms)"}
+_EVENTS = {"events": "sum(t.events)", "event_demonyms": "sum(t.event_demonyms)"}
 
 
 @dataclass(frozen=True)
 class Rollup:
     table: str
-    keys: dict[str, str]  # column -> expression over _PAIRS' t, a and p, and views v
+    keys: dict[str, str]  # column -> expression over _PAIRS' t, a and p, and views v (or a 'literal')
     measures: dict[str, str]  # column -> aggregate
     views: str = ""  # rows `v` each mention is counted once per (a subquery), with a condition
     where: str = "TRUE"
     spans: bool = False  # keeps each row's first and last day (_SPANS)
+    pairs: str = _PAIRS  # what it sums: per article and place (or per event type too)
 
 
 # The first and last day with the place named as a toponym, and either way: merged as articles
@@ -57,9 +73,16 @@ _SPANS = {
     "last": ("max", "CASE WHEN t.mentions > 0 THEN a.published END"),
     "first_any": ("min", "a.published"),
     "last_any": ("max", "a.published"),
+    "first_event": ("min", "CASE WHEN t.events > 0 THEN a.published END"),
+    "last_event": ("max", "CASE WHEN t.events > 0 THEN a.published END"),
+    "first_event_any": ("min", "CASE WHEN t.events + t.event_demonyms > 0 THEN a.published END"),
+    "last_event_any": ("max", "CASE WHEN t.events + t.event_demonyms > 0 THEN a.published END"),
 }
 _SPAN_OF_DAYS = {"first": ("min", "d.mentions > 0"), "last": ("max", "d.mentions > 0"),
-                 "first_any": ("min", "d.mentions + d.demonyms > 0"), "last_any": ("max", "d.mentions + d.demonyms > 0")}
+                 "first_any": ("min", "d.mentions + d.demonyms > 0"), "last_any": ("max", "d.mentions + d.demonyms > 0"),
+                 "first_event": ("min", "d.events > 0"), "last_event": ("max", "d.events > 0"),
+                 "first_event_any": ("min", "d.events + d.event_demonyms > 0"),
+                 "last_event_any": ("max", "d.events + d.event_demonyms > 0")}
 
 
 # The rows of place_periods a mention counts in: every source together by day, month and year,
@@ -69,17 +92,34 @@ _VIEWS = " UNION ALL ".join(
 _PERIOD = ("CASE v.grain WHEN 'day' THEN coalesce(a.published, '') WHEN 'month' THEN substr(a.published, 1, 7)"
            " ELSE substr(a.published, 1, 4) END")
 
+_TOGETHER = " UNION ALL ".join(f"SELECT '{grain}' AS grain" for grain in ("day", "month", "year"))
+
 ROLLUPS = (
     Rollup(
         "place_periods",
         {"source": "CASE WHEN v.own = 1 THEN a.source ELSE '' END", "grain": "v.grain", "period": _PERIOD,
          "place_id": "t.place_id"},
-        {**_MENTIONS, "articles": "sum(CASE WHEN t.mentions > 0 THEN 1 ELSE 0 END)", "articles_any": "count(*)"},
+        {**_MENTIONS, **_EVENTS,
+         "articles": "sum(CASE WHEN t.mentions > 0 THEN 1 ELSE 0 END)", "articles_any": "count(*)",
+         "event_articles": "sum(CASE WHEN t.events > 0 THEN 1 ELSE 0 END)",
+         "event_articles_any": "sum(CASE WHEN t.events + t.event_demonyms > 0 THEN 1 ELSE 0 END)"},
         views=f"CROSS JOIN ({_VIEWS}) AS v",
         where="(v.grain = 'day' OR a.published IS NOT NULL) AND (v.own = 0 OR a.source != '')",
         spans=True,
     ),
-    Rollup("kind_days", {"day": "coalesce(a.published, '')", "kind": "p.kind", "source": "a.source"}, _MENTIONS),
+    Rollup("kind_days", {"day": "coalesce(a.published, '')", "kind": "p.kind", "source": "a.source"},
+           {**_MENTIONS, **_EVENTS}),
+    # Event mentions per place, type and period (every source together): the map's colour by
+    # the commonest event type, and the counts per type.
+    Rollup(
+        "place_event_types",
+        {"source": "''", "grain": "v.grain", "period": _PERIOD, "place_id": "t.place_id",
+         "event_type": "t.event_type"},
+        _MENTIONS,
+        views=f"CROSS JOIN ({_TOGETHER}) AS v",
+        where="(v.grain = 'day' OR a.published IS NOT NULL)",
+        pairs=_TYPED_PAIRS,
+    ),
 )
 
 def _contribution(r: Rollup, articles: str) -> str:
@@ -97,9 +137,9 @@ def _contribution(r: Rollup, articles: str) -> str:
     return f"""
         INSERT INTO {r.table} ({columns})
         SELECT {', '.join(values)}
-        {_PAIRS.format(articles=articles)} {r.views}
+        {r.pairs.format(articles=articles)} {r.views}
         WHERE {r.where}
-        GROUP BY {', '.join(r.keys.values())}
+        GROUP BY {', '.join(e for e in r.keys.values() if not e.startswith("'"))}
         ON CONFLICT ({', '.join(r.keys)}) DO UPDATE SET {', '.join(updates)}
     """
 
@@ -107,7 +147,7 @@ def _contribution(r: Rollup, articles: str) -> str:
 def _touched(r: Rollup, articles: str) -> str:
     """The rows the articles count in."""
     return (f"({', '.join(r.keys)}) IN (SELECT {', '.join(r.keys.values())}"
-            f" {_PAIRS.format(articles=articles)} {r.views} WHERE {r.where})")
+            f" {r.pairs.format(articles=articles)} {r.views} WHERE {r.where})")
 
 
 def _emptied(r: Rollup, articles: str) -> str:

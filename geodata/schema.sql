@@ -170,13 +170,16 @@ CREATE TABLE IF NOT EXISTS correction_changes (
     PRIMARY KEY (correction_id, mention_id)
 );
 CREATE INDEX IF NOT EXISTS correction_changes_mention ON correction_changes (mention_id);
+
 -- The roll-ups of counted mentions (resolved, not rejected), for the map, the timeline and the
 -- counts over long ranges: a year's map reads thousands of rows, not millions. geodata/rollup.py
 -- keeps them in the same transaction as every write that changes mentions.
 -- place_periods: per place, every source together (source '') by day, month and year, and each
 -- source by day; in period order, so a range reads only the rows inside it. A period is
 -- yyyy-mm-dd, yyyy-mm or yyyy; '' (a day) for articles of unknown date. first and last: the first
--- and last day inside the period with the place named as a toponym (_any: either way).
+-- and last day inside the period with the place named as a toponym (_any: either way). The event_
+-- columns count the same of the event mentions (geodata.roles: where something happened). A
+-- syndicated story counts once, at its first publication (story_members.copy).
 CREATE TABLE IF NOT EXISTS place_periods (
     source       TEXT NOT NULL,               -- '': every source
     grain        TEXT NOT NULL,               -- day | month | year
@@ -186,10 +189,18 @@ CREATE TABLE IF NOT EXISTS place_periods (
     demonyms     INTEGER NOT NULL DEFAULT 0,  -- as a demonym ("Syrian")
     articles     INTEGER NOT NULL DEFAULT 0,  -- articles naming the place as a toponym
     articles_any INTEGER NOT NULL DEFAULT 0,  -- articles naming it either way
+    events       INTEGER NOT NULL DEFAULT 0,  -- of the mentions, events (as a toponym)
+    event_demonyms INTEGER NOT NULL DEFAULT 0,
+    event_articles INTEGER NOT NULL DEFAULT 0,
+    event_articles_any INTEGER NOT NULL DEFAULT 0,
     first        TEXT,
     last         TEXT,
     first_any    TEXT,
     last_any     TEXT,
+    first_event  TEXT,
+    last_event   TEXT,
+    first_event_any TEXT,
+    last_event_any  TEXT,
     PRIMARY KEY (source, grain, period, place_id)
 ) WITHOUT ROWID;
 -- One place's rows (the panel, its timeline, search).
@@ -203,5 +214,21 @@ CREATE TABLE IF NOT EXISTS kind_days (
     source       TEXT NOT NULL,
     mentions     INTEGER NOT NULL DEFAULT 0,
     demonyms     INTEGER NOT NULL DEFAULT 0,
+    events       INTEGER NOT NULL DEFAULT 0,
+    event_demonyms INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (day, kind, source)
 ) WITHOUT ROWID;
+
+-- place_event_types: the event mentions per place and event type, by day, month and year (every
+-- source together: source is ''), as place_periods: the map's colour by the commonest type.
+CREATE TABLE IF NOT EXISTS place_event_types (
+    source       TEXT NOT NULL,               -- always '' (the shape place_periods' readers expect)
+    grain        TEXT NOT NULL,
+    period       TEXT NOT NULL,
+    place_id     TEXT NOT NULL,
+    event_type   TEXT NOT NULL,
+    mentions     INTEGER NOT NULL DEFAULT 0,  -- as a toponym
+    demonyms     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (source, grain, period, place_id, event_type)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS place_event_types_place ON place_event_types (place_id, source, grain, period);

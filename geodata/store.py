@@ -181,7 +181,7 @@ class Store:
             mentions = [Mention(r["start"], r["end"], "", r["sent_start"], r["sent_end"], r["kind"])
                         for r in group]
             roles = classifier().classify(text, mentions)
-            with self._transaction() as conn:
+            with self._transaction() as conn, rollup.recounted(conn, ":id", {"id": article_id}):
                 conn.executemany(
                     "UPDATE mentions SET role = ?, event_type = ?, trigger_start = ?, trigger_end = ?"
                     " WHERE id = ?",

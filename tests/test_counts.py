@@ -33,11 +33,19 @@ def test_totals_and_the_filter_line_count_the_same_mentions(store):
     assert totals["mentions"] == len(queries.mention_rows(store.conn, every))  # what the CLI exports
 
     shown = queries.mention_breakdown(store.conn, Filter())
-    assert shown == {"mentions": 3, "undated": 1, "copies": 0, "countries": 1, "demonyms": 1, "places": 2, "articles": 2}
+    assert shown == {"mentions": 3, "undated": 1, "copies": 0, "other_roles": 0, "countries": 1, "demonyms": 1,
+                     "places": 2, "articles": 2}
     assert shown["mentions"] == queries.mention_count(store.conn, Filter()) == len(queries.mention_rows(store.conn, Filter()))
     assert sum(p["mentions"] for p in queries.place_counts(store.conn, Filter())) == shown["mentions"]
     assert queries.mention_breakdown(store.conn, every) == {
-        "mentions": 5, "undated": 1, "copies": 0, "countries": 0, "demonyms": 0, "places": 3, "articles": 2}
+        "mentions": 5, "undated": 1, "copies": 0, "other_roles": 0, "countries": 0, "demonyms": 0, "places": 3,
+        "articles": 2}
+    # where things happened: "Turkish" (an actor) and "Turkey" (background) are left out as such,
+    # before the layers' toggles would hide them
+    events = queries.mention_breakdown(store.conn, Filter(roles=("event",)))
+    assert events == {"mentions": 3, "undated": 1, "copies": 0, "other_roles": 2, "countries": 0, "demonyms": 0,
+                      "places": 2, "articles": 2}
+    assert events["mentions"] == queries.mention_count(store.conn, Filter(roles=("event",)))
     # countries on, demonyms off: a demonym of a country stays hidden, as a demonym
     assert queries.mention_breakdown(store.conn, Filter(include_countries=True))["demonyms"] == 1
 

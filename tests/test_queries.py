@@ -27,6 +27,8 @@ PLACES = [
 ]
 SOURCES = ("Wire A", "Wire B", "Local Desk")
 DEMONYMS = {"q:turkey": "Turkish", "q:syria": "Syrian"}
+ROLES = ("event", "event", "actor", "background")
+EVENT_TYPES = ("strike/shelling", "clash", "protest")
 
 
 def corpus(n: int = 120, seed: int = 13) -> list[tuple[Article, list[Mention]]]:
@@ -41,9 +43,11 @@ def corpus(n: int = 120, seed: int = 13) -> list[tuple[Article, list[Mention]]]:
             sentence = f"Reports from {name} said {rng.choice(['shelling', 'aid', 'talks'])} went on. "
             start = len(text) + len("Reports from ")
             resolved = rng.random() > 0.1  # some names stay unresolved
+            role = rng.choice(ROLES)  # as geodata.roles would give it: some events, of some types
             mentions.append(Mention(start, start + len(name), name, len(text), len(text) + len(sentence) - 1,
                                     kind="demonym" if demonym else "toponym", norm=name.lower(), context="SY",
-                                    place=place if resolved else None, score=round(rng.uniform(0.3, 1), 2)))
+                                    place=place if resolved else None, score=round(rng.uniform(0.3, 1), 2),
+                                    role=role, event_type=rng.choice(EVENT_TYPES) if role == "event" else None))
             text += sentence
         day = None if rng.random() < 0.1 else (date(2019, 1, 1) + timedelta(days=rng.randrange(3 * 365))).isoformat()
         source = rng.choice(SOURCES)
@@ -69,6 +73,11 @@ FILTERS = [
     Filter(bbox=(35.5, 36.0, 36.5, 37.0)),
     Filter(words="shelling"),
     Filter(words='"went on" TALKS', sources=("Wire B",)),
+    Filter(roles=("event",)),  # where things happened
+    Filter(roles=("event",), include_demonyms=True, include_countries=True, start="2019-03-15", end="2021-02-14"),
+    Filter(roles=("event",), place_id="q:aleppo", start="2020-02-01"),
+    Filter(roles=("event",), event_types=("clash",)),
+    Filter(roles=("actor",)),
     Filter(every_copy=True),
     Filter(every_copy=True, start="2019-03-15", end="2021-02-14", sources=("Wire A",)),
 ]
