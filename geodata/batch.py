@@ -34,6 +34,7 @@ from . import articles as loader
 from .exceptions import GazetteerError
 from .gazetteer import Gazetteer, current_index
 from .model import Article, Mention, Place
+from .parallel import default_workers
 from .parser import Geoparser
 
 # The store's columns (geodata/schema.sql), as Parquet types.
@@ -248,7 +249,7 @@ def run(inputs: Iterable[str | Path], out: Path, *, scheduler: str | None = None
     parts, problems = partitions(inputs)
     started = time.perf_counter()
     cluster = None if scheduler else LocalCluster(
-        n_workers=workers or len(os.sched_getaffinity(0)), threads_per_worker=1, processes=True,
+        n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
         dashboard_address=None)
     results: dict[int, dict] = {}
     try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -23,7 +24,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from benchmarks import realtext
-from geodata import batch
+from geodata import batch, parallel
 from geodata.__main__ import main as cli
 from geodata.articles import load
 from geodata.cache import ResolutionCache
@@ -107,6 +108,16 @@ def test_the_cli_ingests_on_all_cores_by_default(inputs, data_dir, capsys):
     with pytest.raises(SystemExit):
         cli(["ingest", "--workers", "0", str(inputs[0])])
     assert "must be 1 or more" in capsys.readouterr().err
+
+
+def test_workers_start_where_the_os_has_no_affinity_or_fork_server(monkeypatch):
+    assert parallel.start_context().get_start_method() == "forkserver"  # this machine has both
+    # macOS and Windows: no sched_getaffinity; Windows: no fork server either
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 7)
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert parallel.default_workers() == batch.default_workers() == 7
+    assert parallel.start_context().get_start_method() == "spawn"
 
 
 @pytest.fixture(scope="module")
