@@ -168,6 +168,31 @@ def test_a_dask_batch_writes_the_stores_columns_and_every_problem(inputs, batch_
         batch.run(inputs, out)
 
 
+def test_a_batch_says_it_is_offline_when_an_online_geocoder_is_set(tmp_path, monkeypatch, capsys):
+    out = tmp_path
+    (out / batch.SUMMARY).write_text("{}")  # a finished batch's folder: the run stops at once
+    monkeypatch.setenv("PLACEWIRE_GEOCODER", "nominatim")
+    assert cli(["batch", str(out), "--out", str(out), "--quiet"]) == 1  # the folder is taken
+    assert "the batch job resolves with the offline gazetteer only" in capsys.readouterr().err
+    monkeypatch.delenv("PLACEWIRE_GEOCODER")
+    assert cli(["batch", str(out), "--out", str(out), "--quiet"]) == 1
+    assert "offline gazetteer" not in capsys.readouterr().err
+
+
+def test_a_batch_is_read_in_its_partitions_order_past_part_99999(tmp_path):
+    for table in ("articles", "problems"):
+        (tmp_path / table).mkdir()
+    numbers = [2, 10, 99999, 100000, 100001]
+    for n in reversed(numbers):
+        pq.write_table(pa.Table.from_pylist([{"origin": f"f{n}", "message": "bad"}], schema=batch.PROBLEMS),
+                       tmp_path / "problems" / f"part-{n:05d}.parquet")
+        pq.write_table(batch.ARTICLES.empty_table(), tmp_path / "articles" / f"part-{n:05d}.parquet")
+    (tmp_path / batch.SUMMARY).write_text(json.dumps({"problems": []}))
+    loaded = batch.Loaded(tmp_path)
+    assert [p.name for p in loaded.parts] == [f"part-{n:05d}.parquet" for n in numbers]
+    assert [p.origin for p in loaded.problems()] == [f"f{n}" for n in numbers]
+
+
 def test_load_stores_what_ingest_stores_on_either_backend(batch_run, serial, store_location,
                                                           data_dir, capsys):
     out, _ = batch_run
