@@ -154,7 +154,8 @@ _parser: Geoparser | None = None  # this worker process's, over the read-only in
 def _start_worker(index: str, cache: str) -> None:
     global _parser
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the writer's to handle
-    _parser = Geoparser(Gazetteer(index), ResolutionCache(cache, read_only=True))
+    gazetteer = Gazetteer(index)
+    _parser = Geoparser(gazetteer, ResolutionCache(cache, gazetteer.fingerprint, read_only=True))
 
 
 def _parse(texts: list[str]) -> tuple[list, tuple[list, list]]:
