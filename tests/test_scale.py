@@ -268,7 +268,7 @@ def test_the_resolution_cache_reads_the_disk_and_keeps_little_in_memory(tmp_path
     assert all(again.resolution(f"name{i}", "ctx") == (f"gn:{i}", float(i)) for i in range(1000))
     assert all(again.geocode("gazetteer-exact", f"name{i}") == [{"id": f"gn:{i}"}] for i in range(1000))
     assert len(again._resolutions) <= 200 and len(again._geocodes) <= 200
-    reader = ResolutionCache(path, read_only=True)
+    reader = ResolutionCache(path, "index", read_only=True)  # a worker, on the same index
     reader.put_resolution("new", "ctx", "gn:1", 1.0)
     reader.flush()  # a worker's never writes: what it learnt goes to the writer
     assert ResolutionCache(path, "index").resolution("new", "ctx") is None
