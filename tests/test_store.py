@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from geodata import schema
+from geodata.database import describe
 from geodata.dialect import POSTGRES, SQLITE
 from geodata.exceptions import CorrectionError, StoreError
 from geodata.export import COLUMNS, export, to_csv, to_geojson
@@ -201,6 +202,32 @@ def test_a_server_that_is_not_there_is_a_clear_error_without_the_password():
     with pytest.raises(StoreError, match=rf"cannot open the store postgresql://editor:\*\*\*@127.0.0.1:{port}/placewire: ") as err:
         Store(url)
     assert "s3cret" not in str(err.value)
+
+
+@pytest.mark.parametrize("url,shown", [
+    ("postgresql://editor:s3cret@db.example:5432/placewire",
+     "postgresql://editor:***@db.example:5432/placewire"),
+    ("postgresql://editor:s3c%40ret@db.example/placewire?sslmode=require",
+     "postgresql://editor:***@db.example/placewire?sslmode=require"),
+    ("postgresql://db.example/placewire?user=editor&password=s3cret&sslmode=require",
+     "postgresql://db.example/placewire?user=editor&password=***&sslmode=require"),
+    ("postgres://editor:s3cret@db.example/placewire?PASSWORD=s3cret&sslpassword=s3cret",
+     "postgres://editor:***@db.example/placewire?PASSWORD=***&sslpassword=***"),
+    ("postgresql://editor@db.example/placewire", "postgresql://editor@db.example/placewire"),
+])
+def test_a_stores_url_is_described_without_its_password(url, shown):
+    assert describe(url) == shown
+
+
+def test_a_store_keeps_no_password(postgres):
+    url = postgres.database()  # trust auth: a password is not even asked
+    try:
+        for secret in (url.replace("postgres@", "postgres:s3cret@"), f"{url}?password=s3cret"):
+            with Store(secret) as store:
+                assert "s3cret" not in f"{store.path} {store.location}"
+                assert store.location == store.path == describe(secret) and "***" in store.path
+    finally:
+        postgres.drop(url)
 
 
 # --- corrections (tests/test_corrections.py has the rest) -------------------------------------
