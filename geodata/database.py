@@ -17,6 +17,7 @@ from typing import Iterable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 from geodata.dialect import SQLITE, Dialect, is_url
+from geodata.paths import read_only_uri
 
 
 class Database:
@@ -72,7 +73,7 @@ class SQLiteDatabase(Database):
         self.path = Path(path)
         self.location = str(path)
         if readonly:  # the page's reads: never a write through this connection
-            self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            self.conn = sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False)
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # Autocommit mode: transactions are explicit (see transaction), never implicit.

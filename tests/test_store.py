@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from geodata import schema
-from geodata.database import describe
+from geodata.database import connect, describe
 from geodata.dialect import POSTGRES, SQLITE
 from geodata.exceptions import CorrectionError, StoreError
 from geodata.export import COLUMNS, export, to_csv, to_geojson
@@ -192,6 +193,16 @@ def test_a_file_that_is_not_a_store_is_a_clear_error(tmp_path):
     with pytest.raises(StoreError, match=f"cannot open the store {path}: file is not a database"):
         Store(path)
     assert path.read_text().startswith("these are my notes")  # left as it was
+
+
+def test_a_store_in_a_folder_named_with_question_mark_and_hash_opens_read_only(tmp_path):
+    path = tmp_path / "war?rooms#2" / "store.sqlite"
+    with Store(path) as store:
+        store.add(*seed_pair())
+    with connect(path, readonly=True) as db:  # a URI: the name must not end at ? or #
+        assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            db.execute("DELETE FROM articles")
 
 
 def test_a_server_that_is_not_there_is_a_clear_error_without_the_password():
