@@ -369,6 +369,12 @@ def test_a_person_s_title_or_agency_does_not_make_a_country_a_surname(parser):
     ('"We have no water," said Mariam, who lives in Khan Younis.', ["Khan Younis"]),
     # a brand: flown, or driven with an article
     ("She flew Delta from Atlanta to Amman.", ["Atlanta", "Amman"]),
+    ("He flew Emirates to Dubai after the talks.", ["Dubai"]),
+    # ... but a country's flag is flown, and a flight goes from a city
+    ("Protesters were flying Turkey's flag in Afrin.", ["Turkey", "Afrin"]),
+    ("Fighters flying Syria's old flag entered Saraqib.", ["Syria", "Saraqib"]),
+    ("She flew Damascus to Beirut last week.", ["Damascus", "Beirut"]),
+    ("Cargo planes flew Kyiv to Warsaw twice a day.", ["Kyiv", "Warsaw"]),
     ("He drove a Lincoln to the checkpoint near Kherson.", ["Kherson"]),
 ])
 def test_a_person_or_brand_is_no_small_town(parser, text, places):
