@@ -93,7 +93,7 @@ class ResolutionCache:
         self._pending_g: list[tuple] = []
         self._pending_r: list[tuple] = []
         self._index = f"{index}/{FORMAT}" if index else ""
-        self._tag = f"{index[:16]}:" if index else ""  # before each index-made entry's key
+        self._tag = index[:16]  # the index an entry was made under, stored with it
         self._con = None
         if path is not None and read_only:
             self._con = sqlite3.connect(path, check_same_thread=False)
@@ -170,7 +170,7 @@ class ResolutionCache:
         hit = self._geocodes.get((source, key))
         if hit is None:
             row = self._lookup("SELECT answer FROM geocodes WHERE source = ? AND key = ?",
-                               (source, self._stored(source, key)))
+                               (self._source(source), key))
             if row is not None:
                 try:
                     hit = json.loads(row[0])
@@ -185,13 +185,13 @@ class ResolutionCache:
 
     def put_geocode(self, source: str, key: str, answer: list) -> None:
         self._geocodes.put((source, key), answer)
-        self._pending_g.append((source, self._stored(source, key), json.dumps(answer)))
+        self._pending_g.append((self._source(source), key, json.dumps(answer)))
 
     def resolution(self, key: str, context: str):
         hit = self._resolutions.get((key, context))
         if hit is None:
             row = self._lookup("SELECT place_id, score FROM resolutions WHERE key = ? AND context = ?",
-                               (self._tag + key, context))
+                               (key, self._context(context)))
             if row is not None:
                 hit = tuple(row)
                 self._resolutions.put((key, context), hit)
@@ -199,13 +199,18 @@ class ResolutionCache:
 
     def put_resolution(self, key: str, context: str, place_id: str | None, score: float) -> None:
         self._resolutions.put((key, context), (place_id, score))
-        self._pending_r.append((self._tag + key, context, place_id, score))
+        self._pending_r.append((key, self._context(context), place_id, score))
         if len(self._pending_r) >= 5000 and not self.read_only:
             self.flush()
 
-    def _stored(self, source: str, key: str) -> str:
-        """A geocoder answer's key on disk: the gazetteer's under its index, an online one's as is."""
-        return self._tag + key if source.startswith("gazetteer") else key
+    def _source(self, source: str) -> str:
+        """A geocoder's name on disk: the gazetteer's with its index (gazetteer-exact@1f3a...);
+        an online geocoder's answers hold under any index."""
+        return f"{source}@{self._tag}" if self._tag and source.startswith("gazetteer") else source
+
+    def _context(self, context: str) -> str:
+        """A resolution's context on disk: with the index it was resolved under."""
+        return f"{self._tag}/{context}" if self._tag else context
 
     def take_pending(self) -> tuple[list, list]:
         """What was added since the last call (a worker's, for the writing process to `merge`)."""
