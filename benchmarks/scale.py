@@ -42,6 +42,7 @@ from benchmarks import realtext  # noqa: E402
 from benchmarks.common import (  # noqa: E402
     RESULTS_DIR, ROOT, emit, median, run_worker, spread, table, write_results,
 )
+from geodata.paths import read_only_uri  # noqa: E402
 
 SCRIPT = Path(__file__).resolve()
 BASELINE = "19ee01b"  # main before this work: one process, the whole cache read into memory
@@ -121,7 +122,7 @@ def _sample(main, started: float, rss: int, db: str | None) -> dict:
     articles = None
     if db and Path(db).exists():
         try:
-            with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as con:
+            with sqlite3.connect(read_only_uri(db), uri=True, timeout=1) as con:
                 articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
         except sqlite3.Error:
             pass

@@ -103,6 +103,8 @@ def batch_command(args: argparse.Namespace) -> int:
     """Parse the inputs on Dask into Parquet (articles, mentions, places, problems)."""
     from geodata import batch
 
+    if notice := batch.offline_notice():
+        print(f"batch: {notice}", file=sys.stderr)
     with tqdm(desc="batch", unit=" partitions", file=sys.stderr, disable=args.quiet) as bar:
         def progress(done: int, total: int) -> None:
             bar.total = total

@@ -33,7 +33,9 @@ import pyarrow.parquet as pq
 from . import articles as loader
 from .exceptions import GazetteerError
 from .gazetteer import Gazetteer, current_index
+from .geocoder import online_configured
 from .model import Article, Mention, Place
+from .parallel import default_workers
 from .parser import Geoparser
 
 # The store's columns (geodata/schema.sql), as Parquet types.
@@ -55,6 +57,10 @@ PARSED = pa.schema([*MENTIONS, *(pa.field(f"place_{f.name}", f.type) for f in PL
                     ("problem", pa.string())])
 TABLES = {"articles": ARTICLES, "mentions": MENTIONS, "places": PLACES, "problems": PROBLEMS}
 SUMMARY = "batch.json"  # written last: a folder without it holds no finished batch
+# The batch parses with the gazetteer alone: a worker never calls out (rate limits, one cache).
+OFFLINE_ONLY = ("an online geocoder is set (PLACEWIRE_GEOCODER) but the batch job resolves with "
+                "the offline gazetteer only: names the gazetteer lacks stay unresolved "
+                "(`ingest` asks the online geocoder for them)")
 
 
 # --------------------------------------------------------------------------- the pure function
@@ -248,7 +254,7 @@ def run(inputs: Iterable[str | Path], out: Path, *, scheduler: str | None = None
     parts, problems = partitions(inputs)
     started = time.perf_counter()
     cluster = None if scheduler else LocalCluster(
-        n_workers=workers or len(os.sched_getaffinity(0)), threads_per_worker=1, processes=True,
+        n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
         dashboard_address=None)
     results: dict[int, dict] = {}
     try:
@@ -278,12 +284,19 @@ def run(inputs: Iterable[str | Path], out: Path, *, scheduler: str | None = None
         report.articles += t["articles"]
         report.copies += t["copies"]
         report.mentions += t["mentions"]
-    (out / SUMMARY).write_text(json.dumps({
+    summary = json.dumps({
         "partitions": [asdict(p) for p in parts], "index_fingerprint": fingerprint,
         "wall_s": report.wall_s, "startup_s": report.startup_s, "problems": [asdict(p) for p in problems],
-        "tasks": [{k: v for k, v in t.items() if k != "problems"} for t in tasks]},
-        indent=1), encoding="utf-8")
+        "tasks": [{k: v for k, v in t.items() if k != "problems"} for t in tasks]}, indent=1)
+    # its presence says the batch is finished: whole or not there, never half written
+    (out / f"{SUMMARY}.tmp").write_text(summary, encoding="utf-8")
+    os.replace(out / f"{SUMMARY}.tmp", out / SUMMARY)
     return report
+
+
+def offline_notice() -> str | None:
+    """What to tell the user before a batch when the settings ask for an online geocoder."""
+    return OFFLINE_ONLY if online_configured() else None
 
 
 # --------------------------------------------------------------------------- load
@@ -298,7 +311,7 @@ class Loaded:
             raise FileNotFoundError(f"{folder} holds no finished batch output (no {SUMMARY}): "
                                     "run `python -m geodata batch ... --out` first")
         self.folder = Path(folder)
-        self.parts = sorted((self.folder / "articles").glob("part-*.parquet"))
+        self.parts = _parts(self.folder / "articles")
         self._mentions: dict[str, list[Mention]] = {}
 
     def articles(self) -> Iterator[Article]:
@@ -318,7 +331,7 @@ class Loaded:
         """What the batch met: missing inputs, then each partition's problems, in order."""
         summary = json.loads((self.folder / SUMMARY).read_text(encoding="utf-8"))
         found = [loader.Problem(**p) for p in summary["problems"]]
-        for path in sorted((self.folder / "problems").glob("part-*.parquet")):
+        for path in _parts(self.folder / "problems"):
             found += [loader.Problem(**r) for r in _read(path)]
         return found
 
@@ -331,6 +344,11 @@ class Loaded:
 
     def close(self) -> None:
         pass
+
+
+def _parts(folder: Path) -> list[Path]:
+    """A table's part files in their partitions' order (by number: part-100000 after part-99999)."""
+    return sorted(folder.glob("part-*.parquet"), key=lambda p: (len(p.name), p.name))
 
 
 def _read(path: Path) -> list[dict]:

@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
 # Bumped when the resolutions' keys change meaning: entries of another version are dropped.
 # 2: the key says how the name was read (loose spellings, demonyms), so that a hit is exact.
-FORMAT = "2"
+# 3: the gazetteer's answers and the resolutions are stored under the index they came from.
+FORMAT = "3"
 
 
 class Recent:
@@ -80,7 +81,10 @@ class ResolutionCache:
         """`index`: the fingerprint of the gazetteer index the answers come from. When the index
         has changed since (a user's places.csv, a GeoNames dump, an upgrade), the gazetteer's
         answers and every resolution are dropped: they would hide the new places. Answers of
-        an online geocoder stay (asking again costs a second each). `memory`: how many recent
+        an online geocoder stay (asking again costs a second each). The gazetteer's answers and
+        the resolutions are also stored under the index's fingerprint, so that none is ever
+        read under another index: not by a worker (which never drops), nor by a process opened
+        after another one, still running on the old index, wrote it. `memory`: how many recent
         entries of each table stay in memory."""
         self.path = path
         self.read_only = read_only
@@ -89,6 +93,7 @@ class ResolutionCache:
         self._pending_g: list[tuple] = []
         self._pending_r: list[tuple] = []
         self._index = f"{index}/{FORMAT}" if index else ""
+        self._tag = index[:16]  # the index an entry was made under, stored with it
         self._con = None
         if path is not None and read_only:
             self._con = sqlite3.connect(path, check_same_thread=False)
@@ -164,7 +169,8 @@ class ResolutionCache:
         """The cached answer (a list of JSON-able candidates), or None when never asked."""
         hit = self._geocodes.get((source, key))
         if hit is None:
-            row = self._lookup("SELECT answer FROM geocodes WHERE source = ? AND key = ?", (source, key))
+            row = self._lookup("SELECT answer FROM geocodes WHERE source = ? AND key = ?",
+                               (self._source(source), key))
             if row is not None:
                 try:
                     hit = json.loads(row[0])
@@ -179,13 +185,13 @@ class ResolutionCache:
 
     def put_geocode(self, source: str, key: str, answer: list) -> None:
         self._geocodes.put((source, key), answer)
-        self._pending_g.append((source, key, json.dumps(answer)))
+        self._pending_g.append((self._source(source), key, json.dumps(answer)))
 
     def resolution(self, key: str, context: str):
         hit = self._resolutions.get((key, context))
         if hit is None:
             row = self._lookup("SELECT place_id, score FROM resolutions WHERE key = ? AND context = ?",
-                               (key, context))
+                               (key, self._context(context)))
             if row is not None:
                 hit = tuple(row)
                 self._resolutions.put((key, context), hit)
@@ -193,9 +199,18 @@ class ResolutionCache:
 
     def put_resolution(self, key: str, context: str, place_id: str | None, score: float) -> None:
         self._resolutions.put((key, context), (place_id, score))
-        self._pending_r.append((key, context, place_id, score))
+        self._pending_r.append((key, self._context(context), place_id, score))
         if len(self._pending_r) >= 5000 and not self.read_only:
             self.flush()
+
+    def _source(self, source: str) -> str:
+        """A geocoder's name on disk: the gazetteer's with its index (gazetteer-exact@1f3a...);
+        an online geocoder's answers hold under any index."""
+        return f"{source}@{self._tag}" if self._tag and source.startswith("gazetteer") else source
+
+    def _context(self, context: str) -> str:
+        """A resolution's context on disk: with the index it was resolved under."""
+        return f"{self._tag}/{context}" if self._tag else context
 
     def take_pending(self) -> tuple[list, list]:
         """What was added since the last call (a worker's, for the writing process to `merge`)."""

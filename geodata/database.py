@@ -8,6 +8,7 @@ other writer of the store. (What changed since a read is the store's own data_ve
 """
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from typing import Iterable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 from geodata.dialect import SQLITE, Dialect, is_url
+from geodata.paths import read_only_uri
 
 
 class Database:
@@ -71,7 +73,7 @@ class SQLiteDatabase(Database):
         self.path = Path(path)
         self.location = str(path)
         if readonly:  # the page's reads: never a write through this connection
-            self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            self.conn = sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False)
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # Autocommit mode: transactions are explicit (see transaction), never implicit.
@@ -123,13 +125,19 @@ def connect(location: str | Path, *, readonly: bool = False) -> Database:
     return SQLiteDatabase(location, readonly=readonly)
 
 
+# A URL's query parameters that hold a secret (libpq takes `?password=` as it takes user:pw@)
+_SECRET_PARAMS = re.compile(r"(^|&)((?:ssl)?password)=[^&]*", re.IGNORECASE)
+
+
 def describe(location: str | Path) -> str:
-    """The location as it may be shown or logged: a URL's password is replaced by ***."""
+    """The location as it may be shown, logged or kept: a URL's password (user:password@ or a
+    password= parameter) is replaced by ***."""
     location = str(location)
     if not is_url(location):
         return location
     parts = urlsplit(location)
-    if parts.password is None:
-        return location
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    netloc = parts.netloc
+    if parts.password is not None:
+        userinfo, _, host = netloc.rpartition("@")
+        netloc = f"{userinfo.partition(':')[0]}:***@{host}"
+    return urlunsplit(parts._replace(netloc=netloc, query=_SECRET_PARAMS.sub(r"\1\2=***", parts.query)))

@@ -486,10 +486,12 @@ class Extractor:
                 t.start - 2:t.start] == ", " and _PERSON_BEFORE.search(
                 text, max(0, t.start - 40), t.start)) and not self._country(key):
             return True
-        # "she flew Delta", "drove a Lincoln to": a brand
-        return bool(_FLOWN.search(text, max(0, t.start - 8), t.start)
-                    or _BRAND_BEFORE.search(text, max(0, t.start - 12), t.start)
-                    and _BRAND_AFTER.match(text, end) and not self._major(key))
+        # "she flew Delta", "flew Emirates to": an airline, unless the name is a country's or a
+        # big city's own ("flying Turkey's flag", "flew Damascus to Beirut"); "drove a Lincoln
+        # to": a brand, unless a major place
+        return bool((_FLOWN.search(text, max(0, t.start - 8), t.start) and not self._flown_over(key))
+                    or (_BRAND_BEFORE.search(text, max(0, t.start - 12), t.start)
+                        and _BRAND_AFTER.match(text, end) and not self._major(key)))
 
     def _is_a_product(self, text, tokens, j) -> bool:
         """Does a product's or a disease's noun follow ("Aleppo soap", "Reston ebolavirus")?"""
@@ -507,6 +509,14 @@ class Extractor:
         return key in self.gaz.keys and any(  # (most words asked are no name: no lookup)
             c.place.kind in ("country", "admin1", "continent", "region")
             or c.place.population >= 1_000_000 for c in self.gaz.candidates(key))
+
+    def _flown_over(self, key: str) -> bool:
+        """Whether the name is the main name of a country or a city of a million people: what
+        a flag or a flight is of, never an airline (an airline bears a region's name, "Delta",
+        or a country's other one, "Emirates")."""
+        return key in self.gaz.keys and any(
+            c.primary and (c.place.kind == "country" or c.place.kind == "city"
+                           and c.place.population >= 1_000_000) for c in self.gaz.candidates(key))
 
     def _dateline(self, text, tokens, i, j) -> bool:
         """Whether tokens [i, j) open a dateline: a name in capitals opening its sentence,

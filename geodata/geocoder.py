@@ -69,6 +69,11 @@ class GazetteerGeocoder(Geocoder):
         return locations
 
 
+def online_configured() -> bool:
+    """Whether the settings ask for an online geocoder (PLACEWIRE_GEOCODER=nominatim)."""
+    return os.environ.get("PLACEWIRE_GEOCODER", "").lower() == "nominatim"
+
+
 def online_fallback(adapter_factory=None, *, timeout: float = 5.0) -> OnlineGeocoder | None:
     """geopy's Nominatim behind geopy's RateLimiter (1 request/s) and a circuit breaker, when the
     setting PLACEWIRE_GEOCODER=nominatim asks for it; else None. Off by default: Placewire works
@@ -78,7 +83,7 @@ def online_fallback(adapter_factory=None, *, timeout: float = 5.0) -> OnlineGeoc
     names the tool, as Nominatim's usage policy asks. Tests pass an adapter serving recorded
     responses, or a server on 127.0.0.1.
     """
-    if os.environ.get("PLACEWIRE_GEOCODER", "").lower() != "nominatim":
+    if not online_configured():
         return None
     from geopy.extra.rate_limiter import RateLimiter
     from geopy.geocoders import Nominatim

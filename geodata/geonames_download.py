@@ -93,7 +93,10 @@ def add_country(cc: str, file: Path | None = None, alternate_names: Path | None 
         else:
             dump_src = _download(urljoin(base_url, f"{cc}.zip"), Path(tmp) / f"{cc}.zip",
                                  sha256, progress)
-        places = _install(dump_src, f"{cc}.txt", dump_path(cc), _DUMP_COLUMNS, cc)
+        # both files are checked in the temporary folder first, then put in place together: a
+        # failure anywhere (the names' download, a full disk) leaves the country as it was
+        staged = [(Path(tmp) / f"{cc}.txt", dump_path(cc))]
+        places = _install(dump_src, f"{cc}.txt", staged[0][0], _DUMP_COLUMNS, cc)
         names, alt_path = 0, None
         alt_src = None
         if alternate_names is not None:
@@ -103,9 +106,33 @@ def add_country(cc: str, file: Path | None = None, alternate_names: Path | None 
                                 Path(tmp) / f"alternatenames-{cc}.zip", None, progress)
         if alt_src is not None:
             alt_path = alternate_names_path(cc)
-            alt_path.parent.mkdir(exist_ok=True)
-            names = _install(alt_src, f"{cc}.txt", alt_path, _ALTERNATE_COLUMNS, None)
+            staged.append((Path(tmp) / f"alternatenames-{cc}.txt", alt_path))
+            names = _install(alt_src, f"{cc}.txt", staged[1][0], _ALTERNATE_COLUMNS, None)
+        _put_in_place(staged, Path(tmp))
     return Added(cc, dump_path(cc), places, alt_path, names)
+
+
+def _put_in_place(staged: list[tuple[Path, Path]], tmp: Path) -> None:
+    """Rename each checked file onto its target, all or none: a target's previous file waits in
+    `tmp` until every rename is done, and is put back if one fails."""
+    done: list[tuple[Path, Path | None]] = []  # (target, its previous file)
+    try:
+        for new, target in staged:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            previous = None
+            if target.exists():
+                previous = tmp / f"previous-{len(done)}"
+                target.replace(previous)
+            done.append((target, previous))
+            new.replace(target)
+    except OSError as exc:
+        for target, previous in reversed(done):
+            if previous is not None:
+                previous.replace(target)
+            else:
+                target.unlink(missing_ok=True)
+        raise DownloadError(f"{target}: could not be put in place ({exc.strerror or exc}); "
+                            "nothing was changed") from exc
 
 
 def remove_country(cc: str) -> bool:

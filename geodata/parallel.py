@@ -33,13 +33,26 @@ CHUNK = 24
 # Tasks queued per worker: keeps every worker busy while bounding what is held in memory.
 AHEAD = 3
 # How workers start: from a fork server (measured beside "fork" and "spawn" in
-# benchmarks/scale.py; see its results).
+# benchmarks/scale.py; see its results), by spawning where there is none (Windows).
 START_METHOD = "forkserver"
 
 
 def default_workers() -> int:
-    """The cores this process may run on."""
-    return len(os.sched_getaffinity(0))
+    """The cores this process may run on (all of the machine's where the OS cannot say: macOS,
+    Windows)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def start_context():
+    """The multiprocessing context workers start from: START_METHOD where it exists, else spawn."""
+    method = START_METHOD if START_METHOD in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload([__name__])
+    return context
 
 
 class InProcess:
@@ -76,10 +89,7 @@ class Workers:
     def _start(self) -> None:
         index, fingerprint = current_index()  # built here, once, if it must be
         self.cache = ResolutionCache(paths.cache_path(), fingerprint)  # the only writer
-        context = multiprocessing.get_context(START_METHOD)
-        if START_METHOD == "forkserver":
-            context.set_forkserver_preload([__name__])
-        self.pool = ProcessPoolExecutor(self.n, mp_context=context, initializer=_start_worker,
+        self.pool = ProcessPoolExecutor(self.n, mp_context=start_context(), initializer=_start_worker,
                                         initargs=(str(index), str(paths.cache_path())))
 
     def map(self, jobs: Iterable[tuple]) -> Iterator[tuple]:
@@ -144,7 +154,8 @@ _parser: Geoparser | None = None  # this worker process's, over the read-only in
 def _start_worker(index: str, cache: str) -> None:
     global _parser
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the writer's to handle
-    _parser = Geoparser(Gazetteer(index), ResolutionCache(cache, read_only=True))
+    gazetteer = Gazetteer(index)
+    _parser = Geoparser(gazetteer, ResolutionCache(cache, gazetteer.fingerprint, read_only=True))
 
 
 def _parse(texts: list[str]) -> tuple[list, tuple[list, list]]:

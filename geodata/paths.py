@@ -47,3 +47,9 @@ def user_places_path() -> Path:
 def geonames_dumps_dir() -> Path:
     """Folder for GeoNames country dumps (e.g. SY.txt) the user adds; they win over PyPI data."""
     return data_dir() / "geonames"
+
+
+def read_only_uri(path: str | Path) -> str:
+    """A SQLite URI that opens the file at `path` read-only (connect with uri=True), the path
+    percent-encoded so that a ? or # in a folder's name stays part of the path."""
+    return f"{Path(path).absolute().as_uri()}?mode=ro"

@@ -52,7 +52,7 @@ class Store:
 
     def __init__(self, location: str | Path):
         self.location = describe(location)
-        self.path = location  # the name callers have long used
+        self.path = self.location  # the name callers have long used (never holding a password)
         try:
             self.conn: Database = connect(location)
         except Exception as exc:  # the driver's own error: no such server, no access, no directory

@@ -553,3 +553,101 @@ def test_a_correction_changes_exactly_its_scope_and_its_undo_restores_the_store(
     log.get_by_role("button", name="Undo").first.click()
     expect(sidebar(page)).to_contain_text("back as before", timeout=30_000)
     assert snapshot(store) == before  # byte for byte
+
+
+# ---- the map's script alone (static/placewire/placemap.js), on layers the test hands it -------
+
+PLACEMAP = "http://placemap.test/"
+STATIC = pagekit.REPO / "static"
+# The page's scripts as components.assets serves them; `fetch` answers from window.layers (a
+# layer held back until window.release[url]() is called), so the test decides what arrives when.
+PLACEMAP_PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<link rel="stylesheet" href="vendor/leaflet/leaflet.css">
+<script src="vendor/leaflet/leaflet.js"></script>
+<script src="vendor/leaflet.markercluster/leaflet.markercluster.js"></script>
+<script src="vendor/leaflet.heat/leaflet-heat.js"></script>
+<script src="placewire/placemap.js"></script></head>
+<body style="margin:0"><div id="map" style="width:900px;height:600px"></div><script>
+window.layers = {}; window.held = {}; window.release = {};
+window.fetch = (url) => (window.held[url] || Promise.resolve())
+  .then(() => ({ ok: true, json: () => Promise.resolve(window.layers[url]) }));
+window.hold = (url) => { window.held[url] = new Promise((r) => { window.release[url] = r; }); };
+window.map = L.map("map", { maxZoom: 18 }).setView([36, 37], 6);  // folium sets maxZoom too
+placewire.init(map, { legend: { title: "Latest", colours: [["#d7301f", "new"], ["#2b8cbe", "old"]], notes: [] } });
+</script></body></html>"""
+RED = {"color": "#7f0000", "fillColor": "#d7301f", "fillOpacity": 0.8, "weight": 1}
+BLUE = {"color": "#08306b", "fillColor": "#2b8cbe", "fillOpacity": 0.8, "weight": 1}
+
+
+def place_row(pid: str, lat: float, lon: float, style: int) -> list:
+    """A place as components.map.layer writes it: id, lat, lon, mentions, name, style, radius, kind, last."""
+    return [pid, lat, lon, 3, pid, style, 6, 0, None]
+
+
+@pytest.fixture
+def placemap(browser):
+    """A page with the map's script alone, and no network at all."""
+    if not (STATIC / "vendor" / "leaflet.markercluster").exists():
+        pytest.fail("static/vendor is missing: run python -m components.assets (./test.sh does)")
+    context = browser.new_context(viewport={"width": 900, "height": 600})
+
+    def serve(route):
+        path = route.request.url.removeprefix(PLACEMAP).split("?")[0]
+        if path == "":
+            route.fulfill(body=PLACEMAP_PAGE, content_type="text/html")
+        elif (STATIC / path).is_file() and ".." not in path:
+            route.fulfill(path=STATIC / path)
+        else:
+            route.abort()
+
+    context.route("**/*", lambda route: serve(route) if route.request.url.startswith(PLACEMAP) else route.abort())
+    pg = context.new_page()
+    pg.goto(PLACEMAP)
+    pg.wait_for_function("window.placewire && placewire.drawn === 0")
+    yield pg
+    context.close()
+
+
+def test_a_marker_kept_across_layers_takes_the_new_layers_colour(placemap):
+    # each file numbers its own styles: style 0 is red in one and blue in the next
+    placemap.evaluate("""([a, b]) => { layers['a.json'] = a; layers['b.json'] = b; }""", [
+        {"kinds": ["town"], "styles": [RED, BLUE], "places": [place_row("kept", 36.2, 37.1, 0),
+                                                              place_row("other", 35.9, 36.6, 1)]},
+        {"kinds": ["town"], "styles": [BLUE, RED], "places": [place_row("kept", 36.2, 37.1, 0),
+                                                              place_row("other", 35.9, 36.6, 0)]},
+    ])
+    colours = "() => ['kept', 'other'].map((id) => placewire.place(id).colour)"
+    placemap.evaluate("placewire.update({layer: 'a.json', labels: true})")
+    placemap.wait_for_function("placewire.drawn === 1")
+    assert placemap.evaluate(colours) == [RED["fillColor"], BLUE["fillColor"]]
+    placemap.evaluate("placewire.update({layer: 'b.json', labels: true})")
+    placemap.wait_for_function("placewire.drawn === 2")
+    assert placemap.evaluate(colours) == [BLUE["fillColor"], BLUE["fillColor"]]
+
+
+def test_a_new_layer_stops_the_drawing_of_the_last_one(placemap):
+    big = {"kinds": ["town"], "styles": [RED], "places": [
+        place_row(f"big{i}", 30 + (i // 200) * 0.05, 30 + (i % 200) * 0.05, 0) for i in range(40_000)]}
+    small = {"kinds": ["town"], "styles": [BLUE], "places": [
+        place_row(f"small{i}", 36 + i * 0.3, 37, 0) for i in range(3)]}
+    placemap.evaluate("([big, small]) => { layers['big.json'] = big; layers['small.json'] = small; }", [big, small])
+    # the next filter comes while the 40,000 markers are going in
+    assert placemap.evaluate("""async () => {
+        placewire.update({layer: 'big.json'});
+        while (placewire.markerCount() === 0) await new Promise((r) => setTimeout(r, 0));
+        const drawn = placewire.drawn;
+        placewire.update({layer: 'small.json'});
+        return drawn;
+    }""") == 0
+    placemap.wait_for_function("placewire.drawn >= 1")
+    # what is left of the big layer would have gone in by now: none of it may
+    placemap.wait_for_timeout(4000)
+    assert placemap.evaluate("[placewire.drawn, placewire.markerCount()]") == [1, 3]
+    assert placemap.evaluate("placewire.place('big7')") is None
+
+    # back to the drawn layer while another is still loading: the drawn one stays
+    placemap.evaluate("hold('big.json'); placewire.update({layer: 'big.json'}); placewire.update({layer: 'small.json'})")
+    placemap.wait_for_function("placewire.drawn === 2")
+    placemap.evaluate("release['big.json']()")
+    placemap.wait_for_timeout(500)
+    assert placemap.evaluate("[placewire.drawn, placewire.markerCount()]") == [2, 3]

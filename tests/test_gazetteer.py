@@ -47,6 +47,17 @@ def ids(g: Gazetteer, name: str) -> set[str]:
     return {c.place.id for c in g.candidates(gazetteer.norm(name))}
 
 
+def test_an_index_in_a_folder_named_with_question_mark_and_hash_is_read(index_dir, tmp_path):
+    folder = tmp_path / "maps?v=2#syria"
+    folder.mkdir()
+    path = folder / "gazetteer.sqlite"
+    path.symlink_to(index_dir / "gazetteer.sqlite")
+    assert gazetteer._index_state(path) is None  # whole and current, not "damaged"
+    assert gazetteer.current_index(path) == (path, Gazetteer(path).fingerprint)
+    assert "aleppo" in Gazetteer(path).keys
+    assert "Aleppo" in [p.name for p in gazetteer.reference_towns(1_000_000, path)]
+
+
 def test_a_curated_twin_of_a_geonames_town_becomes_it(tmp_path):
     g, merged = small_index(tmp_path, [
         row("Darat Izza", "Darat Azza|Daret Azza"),  # 200 m off, a spelling GeoNames has: the same town

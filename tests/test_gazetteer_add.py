@@ -74,6 +74,7 @@ def server():
         "/alternatenames/SY.zip": _zip("SY.txt", ALTERNATES),
         "/IQ.zip": _zip("IQ.txt", DUMP),  # Syrian places under Iraq's name
         "/damaged/SY.zip": _damaged(_zip("SY.txt", DUMP * 20)),
+        "/noalternates/SY.zip": _zip("SY.txt", DUMP),  # its alternate names: 404
     }
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -151,6 +152,20 @@ def test_a_bad_download_is_refused_and_nothing_is_installed(server, data_dir, pa
         geonames_download.add_country("SY", base_url=url + path, progress=False)
     assert not (data_dir / "geonames" / "SY.txt").exists()
     assert not list((data_dir / "geonames").glob(".*"))  # no partial file left behind
+
+
+def test_a_country_is_added_whole_or_not_at_all(server, data_dir):
+    """The dump is good, its alternate names fail: the country stays as it was before."""
+    url, _ = server
+    before = DUMP.splitlines(keepends=True)[0]
+    dump = data_dir / "geonames" / "SY.txt"
+    dump.parent.mkdir()
+    dump.write_text(before, encoding="utf-8")  # added before, from an older dump
+    with pytest.raises(DownloadError, match="404"):
+        geonames_download.add_country("SY", base_url=url + "noalternates/", progress=False)
+    assert dump.read_text(encoding="utf-8") == before
+    assert not (data_dir / "geonames" / "alternatenames").exists()
+    assert not list((data_dir / "geonames").glob(".*"))
 
 
 def test_another_countrys_dump_is_refused(server, data_dir):

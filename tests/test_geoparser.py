@@ -205,6 +205,25 @@ def test_the_cache_drops_the_gazetteers_answers_when_the_index_changes(tmp_path)
     assert changed.geocode("nominatim", "hbeit") == [{"id": "osm:1"}]  # online: kept
 
 
+def test_a_cache_filled_under_one_index_never_answers_under_another(tmp_path):
+    path = tmp_path / "cache.sqlite"
+    old = ResolutionCache(path, "index-1")  # a process still on the old index (the page)
+    new = ResolutionCache(path, "index-2")  # after `gazetteer add` or a rebuild: drops what was
+    for cache, place in ((old, "gn:1"), (new, "gn:2")):
+        cache.put_geocode("gazetteer-exact", "aleppo", [{"id": place}])
+        cache.put_resolution("aleppo", "ctx", place, 3.0)
+    new.flush()
+    old.flush()  # written after the drop, into a file the new index has taken over
+    # read-only (a worker), which drops nothing; then as the writer of the new index
+    for cache, place in ((ResolutionCache(path, "index-1", read_only=True), "gn:1"),
+                         (ResolutionCache(path, "index-2", read_only=True), "gn:2"),
+                         (ResolutionCache(path, "index-2"), "gn:2")):
+        assert cache.geocode("gazetteer-exact", "aleppo") == [{"id": place}]
+        assert cache.resolution("aleppo", "ctx") == (place, 3.0)
+    other = ResolutionCache(path, "index-3", read_only=True)
+    assert other.geocode("gazetteer-exact", "aleppo") is None and other.resolution("aleppo", "ctx") is None
+
+
 def test_a_stale_or_corrupt_index_is_rebuilt(tmp_path):
     path = tmp_path / "gazetteer.sqlite"
     path.write_bytes(b"garbage")
@@ -354,6 +373,12 @@ def test_a_person_s_title_or_agency_does_not_make_a_country_a_surname(parser):
     ('"We have no water," said Mariam, who lives in Khan Younis.', ["Khan Younis"]),
     # a brand: flown, or driven with an article
     ("She flew Delta from Atlanta to Amman.", ["Atlanta", "Amman"]),
+    ("He flew Emirates to Dubai after the talks.", ["Dubai"]),
+    # ... but a country's flag is flown, and a flight goes from a city
+    ("Protesters were flying Turkey's flag in Afrin.", ["Turkey", "Afrin"]),
+    ("Fighters flying Syria's old flag entered Saraqib.", ["Syria", "Saraqib"]),
+    ("She flew Damascus to Beirut last week.", ["Damascus", "Beirut"]),
+    ("Cargo planes flew Kyiv to Warsaw twice a day.", ["Kyiv", "Warsaw"]),
     ("He drove a Lincoln to the checkpoint near Kherson.", ["Kherson"]),
 ])
 def test_a_person_or_brand_is_no_small_town(parser, text, places):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -23,7 +24,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from benchmarks import realtext
-from geodata import batch
+from geodata import batch, parallel
 from geodata.__main__ import main as cli
 from geodata.articles import load
 from geodata.cache import ResolutionCache
@@ -109,6 +110,16 @@ def test_the_cli_ingests_on_all_cores_by_default(inputs, data_dir, capsys):
     assert "must be 1 or more" in capsys.readouterr().err
 
 
+def test_workers_start_where_the_os_has_no_affinity_or_fork_server(monkeypatch):
+    assert parallel.start_context().get_start_method() == "forkserver"  # this machine has both
+    # macOS and Windows: no sched_getaffinity; Windows: no fork server either
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 7)
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert parallel.default_workers() == batch.default_workers() == 7
+    assert parallel.start_context().get_start_method() == "spawn"
+
+
 @pytest.fixture(scope="module")
 def serial(inputs, index_dir, tmp_path_factory) -> tuple:
     """The serial ingest of the inputs: its report, and what the store then holds."""
@@ -155,6 +166,31 @@ def test_a_dask_batch_writes_the_stores_columns_and_every_problem(inputs, batch_
         assert pq.read_schema(out / name / "part-00000.parquet").names == schema.names
     with pytest.raises(FileExistsError):
         batch.run(inputs, out)
+
+
+def test_a_batch_says_it_is_offline_when_an_online_geocoder_is_set(tmp_path, monkeypatch, capsys):
+    out = tmp_path
+    (out / batch.SUMMARY).write_text("{}")  # a finished batch's folder: the run stops at once
+    monkeypatch.setenv("PLACEWIRE_GEOCODER", "nominatim")
+    assert cli(["batch", str(out), "--out", str(out), "--quiet"]) == 1  # the folder is taken
+    assert "the batch job resolves with the offline gazetteer only" in capsys.readouterr().err
+    monkeypatch.delenv("PLACEWIRE_GEOCODER")
+    assert cli(["batch", str(out), "--out", str(out), "--quiet"]) == 1
+    assert "offline gazetteer" not in capsys.readouterr().err
+
+
+def test_a_batch_is_read_in_its_partitions_order_past_part_99999(tmp_path):
+    for table in ("articles", "problems"):
+        (tmp_path / table).mkdir()
+    numbers = [2, 10, 99999, 100000, 100001]
+    for n in reversed(numbers):
+        pq.write_table(pa.Table.from_pylist([{"origin": f"f{n}", "message": "bad"}], schema=batch.PROBLEMS),
+                       tmp_path / "problems" / f"part-{n:05d}.parquet")
+        pq.write_table(batch.ARTICLES.empty_table(), tmp_path / "articles" / f"part-{n:05d}.parquet")
+    (tmp_path / batch.SUMMARY).write_text(json.dumps({"problems": []}))
+    loaded = batch.Loaded(tmp_path)
+    assert [p.name for p in loaded.parts] == [f"part-{n:05d}.parquet" for n in numbers]
+    assert [p.origin for p in loaded.problems()] == [f"f{n}" for n in numbers]
 
 
 def test_load_stores_what_ingest_stores_on_either_backend(batch_run, serial, store_location,
@@ -232,7 +268,7 @@ def test_the_resolution_cache_reads_the_disk_and_keeps_little_in_memory(tmp_path
     assert all(again.resolution(f"name{i}", "ctx") == (f"gn:{i}", float(i)) for i in range(1000))
     assert all(again.geocode("gazetteer-exact", f"name{i}") == [{"id": f"gn:{i}"}] for i in range(1000))
     assert len(again._resolutions) <= 200 and len(again._geocodes) <= 200
-    reader = ResolutionCache(path, read_only=True)
+    reader = ResolutionCache(path, "index", read_only=True)  # a worker, on the same index
     reader.put_resolution("new", "ctx", "gn:1", 1.0)
     reader.flush()  # a worker's never writes: what it learnt goes to the writer
     assert ResolutionCache(path, "index").resolution("new", "ctx") is None

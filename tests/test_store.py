@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from geodata import schema
+from geodata.database import connect, describe
 from geodata.dialect import POSTGRES, SQLITE
 from geodata.exceptions import CorrectionError, StoreError
 from geodata.export import COLUMNS, export, to_csv, to_geojson
@@ -193,6 +195,16 @@ def test_a_file_that_is_not_a_store_is_a_clear_error(tmp_path):
     assert path.read_text().startswith("these are my notes")  # left as it was
 
 
+def test_a_store_in_a_folder_named_with_question_mark_and_hash_opens_read_only(tmp_path):
+    path = tmp_path / "war?rooms#2" / "store.sqlite"
+    with Store(path) as store:
+        store.add(*seed_pair())
+    with connect(path, readonly=True) as db:  # a URI: the name must not end at ? or #
+        assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            db.execute("DELETE FROM articles")
+
+
 def test_a_server_that_is_not_there_is_a_clear_error_without_the_password():
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
@@ -201,6 +213,32 @@ def test_a_server_that_is_not_there_is_a_clear_error_without_the_password():
     with pytest.raises(StoreError, match=rf"cannot open the store postgresql://editor:\*\*\*@127.0.0.1:{port}/placewire: ") as err:
         Store(url)
     assert "s3cret" not in str(err.value)
+
+
+@pytest.mark.parametrize("url,shown", [
+    ("postgresql://editor:s3cret@db.example:5432/placewire",
+     "postgresql://editor:***@db.example:5432/placewire"),
+    ("postgresql://editor:s3c%40ret@db.example/placewire?sslmode=require",
+     "postgresql://editor:***@db.example/placewire?sslmode=require"),
+    ("postgresql://db.example/placewire?user=editor&password=s3cret&sslmode=require",
+     "postgresql://db.example/placewire?user=editor&password=***&sslmode=require"),
+    ("postgres://editor:s3cret@db.example/placewire?PASSWORD=s3cret&sslpassword=s3cret",
+     "postgres://editor:***@db.example/placewire?PASSWORD=***&sslpassword=***"),
+    ("postgresql://editor@db.example/placewire", "postgresql://editor@db.example/placewire"),
+])
+def test_a_stores_url_is_described_without_its_password(url, shown):
+    assert describe(url) == shown
+
+
+def test_a_store_keeps_no_password(postgres):
+    url = postgres.database()  # trust auth: a password is not even asked
+    try:
+        for secret in (url.replace("postgres@", "postgres:s3cret@"), f"{url}?password=s3cret"):
+            with Store(secret) as store:
+                assert "s3cret" not in f"{store.path} {store.location}"
+                assert store.location == store.path == describe(secret) and "***" in store.path
+    finally:
+        postgres.drop(url)
 
 
 # --- corrections (tests/test_corrections.py has the rest) -------------------------------------

@@ -17,6 +17,7 @@
 
   const PW = (window.placewire = window.placewire || {});
   const DWELL_MS = 700; // how long a play step stays on screen once drawn
+  const ADD_CHUNK = 2000; // markers added per task: the page stays responsive while 20,000 go in
   const MAX_LABELS = 120;
   const MAX_TOWNS = 30;
   const LABEL_FONT = "600 12px 'Liberation Sans', Arial, sans-serif";
@@ -37,6 +38,7 @@
   let seq = 0;
   let layer = { url: null, places: [], byId: new Map(), styles: [], kinds: [], most: 1 };
   let wantedLayer = null;
+  let adding = null; // the layer's markers going in, chunk by chunk: {cancelled}
   let reference = { url: null, countries: [], towns: [] };
   const admin1 = { index: null, loaded: new Map(), names: [] };
   const base = {};
@@ -72,7 +74,6 @@
       zoomToBoundsOnClick: true,
       animate: false,
       removeOutsideVisibleBounds: true,
-      chunkedLoading: true,
       clusterPane: "pw-clusters",
       iconCreateFunction: clusterIcon,
     });
@@ -102,7 +103,9 @@
     updateLegend();
     updatePlayer();
     if (next.reference && next.reference !== reference.url) loadReference(next.reference);
-    if (next.layer !== layer.url) {
+    // (against the layer asked for last, not the one drawn: going back to the drawn one while
+    // another loads must load it again, or the other would be drawn when it comes)
+    if (next.layer !== wantedLayer) {
       loadLayer(next.layer);
     } else {
       setHeat();
@@ -139,7 +142,10 @@
       if (mentions > most) most = mentions;
     }
     // Keep markers of places still there (restyled), drop the others, add the new ones: a
-    // play step or a date change then redraws only what changed.
+    // play step or a date change then redraws only what changed. A style's index is its own
+    // file's: styles are compared, not indexes.
+    const before = layer.styles.map((style) => JSON.stringify(style));
+    const after = data.styles.map((style) => JSON.stringify(style));
     const gone = [], added = [], changed = [];
     for (const [id, old] of layer.byId) {
       const p = next.get(id);
@@ -147,14 +153,17 @@
     }
     for (const [id, p] of next) {
       const old = layer.byId.get(id);
-      if (old && old.marker && old.lat === p.lat && old.lon === p.lon) {
+      if (old && old.lat === p.lat && old.lon === p.lon) {
         p.marker = old.marker;
         p.marker.pw = p;
-        if (old.style !== p.style || old.radius !== p.radius || old.mentions !== p.mentions) {
+        const restyled = before[old.style] !== after[p.style] || old.radius !== p.radius;
+        if (restyled) {
           p.marker.setStyle(data.styles[p.style]);
           p.marker.setRadius(p.radius);
-          changed.push(p.marker);
         }
+        // not in yet when the last layer's drawing was cut short by this one
+        if (!clusters.hasLayer(p.marker)) added.push(p.marker);
+        else if (restyled || old.mentions !== p.mentions) changed.push(p.marker);
       } else {
         p.marker = placeMarker(p, data.styles[p.style]);
         added.push(p.marker);
@@ -163,23 +172,37 @@
     layer = { url, places: data.places, byId: next, styles: data.styles, kinds: data.kinds, most };
     if (gone.length) clusters.removeLayers(gone);
     if (changed.length) clusters.refreshClusters(changed);
-    const done = () => {
+    addInChunks(added, () => {
       setHeat();
       drawRing(null);
       scheduleLabels();
-      PW.drawn += 1;
+      PW.drawn += 1; // only once the whole layer is in
       firstDrawn();
       if (playing) playOn();
+    });
+  }
+
+  /* The markers into the clusters, ADD_CHUNK per task, then `done`. A newer layer cancels what
+     is left (its own diff then removes what went in), so no marker of an older layer is added
+     after it, and `done` runs for the layer drawn whole only. */
+  function addInChunks(markers, done) {
+    if (adding) adding.cancelled = true;
+    const job = (adding = { cancelled: false });
+    let at = 0;
+    const step = () => {
+      if (job.cancelled) return;
+      if (at < markers.length) {
+        clusters.addLayers(markers.slice(at, at + ADD_CHUNK));
+        at += ADD_CHUNK;
+      }
+      if (at < markers.length) {
+        setTimeout(step, 0);
+      } else {
+        adding = null;
+        done();
+      }
     };
-    if (added.length) {
-      // chunked: the page stays responsive while 20,000 markers go in; `done` when all are in
-      clusters.options.chunkProgress = (processed, total) => {
-        if (processed === total) { clusters.options.chunkProgress = null; done(); }
-      };
-      clusters.addLayers(added);
-    } else {
-      done();
-    }
+    step();
   }
 
   function placeMarker(p, style) {
@@ -549,10 +572,16 @@
     return { x: at.x, y: at.y, alone: shown === p.marker, clustered: !!shown && shown !== p.marker };
   };
 
-  /* A place of the layer as drawn: {id, name, lat, lon, mentions, last, radius}, or null. */
+  /* A place of the layer as drawn: {id, name, lat, lon, mentions, last, radius, colour}, or null. */
   PW.place = function (pid) {
     const p = layer.byId.get(pid);
-    return p ? { id: p.id, name: p.name, lat: p.lat, lon: p.lon, mentions: p.mentions, last: p.last, radius: p.radius } : null;
+    return p ? { id: p.id, name: p.name, lat: p.lat, lon: p.lon, mentions: p.mentions, last: p.last, radius: p.radius,
+                 colour: p.marker.options.fillColor } : null;
+  };
+
+  /* The markers in the clusters now (each place's one, once its layer is drawn). */
+  PW.markerCount = function () {
+    return clusters.getLayers().length;
   };
 
   /* The places of the layer with this name: [{id, kind}] (a city and its governorate share one). */
