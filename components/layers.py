@@ -4,7 +4,8 @@ A place layer (one per filter) or the reference labels would otherwise travel in
 component's arguments, and so again over the WebSocket on every rerun, clicks included. Here each
 is written once to static/layers/ (served by Streamlit at /app/static/layers/), named by the
 digest of its content: a name always means the same bytes, so browsers may cache it, two
-sessions share it, and nothing is ever stale. The folder keeps the newest `KEEP` files.
+sessions share it, and nothing is ever stale. The folder keeps the newest files, at most `KEEP`
+of them and `BUDGET` bytes (a 20,000-place layer is about 1.5 MB).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import streamlit as st
 
 FOLDER = Path(__file__).resolve().parent.parent / "static" / "layers"
 KEEP = 400  # files kept; older ones are removed when a new one is written
+BUDGET = 200 * 1024 * 1024  # bytes kept, whatever their number
 
 
 def static_url() -> str:
@@ -31,9 +33,9 @@ def publish(kind: str, data: dict) -> str:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     name = f"{kind}-{hashlib.sha256(text).hexdigest()[:20]}.json"
     path = FOLDER / name
-    if path.exists():
-        os.utime(path)  # in use: the newest are kept
-    else:
+    try:
+        os.utime(path)  # there already, and in use: the newest are kept
+    except FileNotFoundError:  # not there, or pruned by another session a moment ago
         FOLDER.mkdir(parents=True, exist_ok=True)
         # written aside, then renamed: a browser never reads half a file
         with tempfile.NamedTemporaryFile(dir=FOLDER, prefix=".", suffix=".tmp", delete=False) as tmp:
@@ -50,6 +52,17 @@ def path_of(url: str) -> Path:
 
 
 def _prune() -> None:
-    files = sorted(FOLDER.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in files[KEEP:]:
-        old.unlink(missing_ok=True)
+    """Remove the oldest files past KEEP files or BUDGET bytes. Other sessions (and servers
+    sharing the folder) prune too: a file gone in between is skipped."""
+    files = []
+    for path in FOLDER.glob("*.json"):
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue
+        files.append((stat.st_mtime, stat.st_size, path))
+    kept = 0
+    for n, (_, size, path) in enumerate(sorted(files, key=lambda f: f[0], reverse=True)):
+        kept += size
+        if n >= KEEP or (n and kept > BUDGET):  # the newest file stays, whatever its size
+            path.unlink(missing_ok=True)

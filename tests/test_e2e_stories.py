@@ -51,7 +51,7 @@ def test_copies_count_once_in_the_browser(app_url):
         page = browser.new_context(viewport={"width": 1440, "height": 1100}).new_page()
         page.goto(f"{url}/?place={quote(place)}&article={quote(WIRE, safe='')}")
         sidebar = page.locator("section[data-testid=stSidebar]")
-        expect(sidebar).to_contain_text("5 articles · 3 stories", timeout=120_000)
+        expect(sidebar).to_contain_text("5 articles (3 stories)", timeout=120_000)
         expect(sidebar).to_contain_text("Following 1 source · updated")
         entries = page.locator(".pw-mention")
         expect(entries.filter(has_text="Air strikes on Maarat al-Numan market kill 14").first).to_contain_text(

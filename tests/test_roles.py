@@ -112,6 +112,30 @@ def test_names_joined_by_and_share_a_role_but_a_new_clause_splits_them():
     assert got["Damascus"][0] == "actor"
 
 
+def test_a_run_on_text_is_read_in_pieces_of_a_sentence_s_length(monkeypatch):
+    """A damaged file's 500 KB "sentence" (no stop the splitter takes) cost a minute when every
+    name looked across all of it: each name is read within MAX_SENTENCE characters of text."""
+    from geodata.roles import classify
+
+    line = "families displaced from Maarat al-Numan and Khan Sheikhoun after shelling hit Saraqib "
+    text = line * 2000  # 170,000 characters, one sentence as the splitter sees it
+    mentions = [Mention(i + line.index(name), i + line.index(name) + len(name), name, 0, len(text))
+                for i in range(0, len(text), len(line)) for name in ("Maarat al-Numan", "Saraqib")]
+    widths = []
+    real = classify.Sentence
+
+    def measured(text, start, end, spans, lex):
+        widths.append(end - start)
+        return real(text, start, end, spans, lex)
+
+    monkeypatch.setattr(classify, "Sentence", measured)
+    roles = RoleClassifier().classify(text, mentions)
+    assert max(widths) <= classify.MAX_SENTENCE + len(line) and len(widths) > 50
+    assert len(roles) == len(mentions) and all(r.role for r in roles)
+    # a name far into the run is read as it would be near its start
+    assert roles[-1].role == roles[1].role == "event"
+
+
 def test_every_mention_gets_a_role_even_outside_known_sentences():
     text = "Idlib."
     m = Mention(0, 5, "Idlib", 0, 6)

@@ -20,6 +20,11 @@ from .lexicon import Lexicon, lexicon
 from .sentence import PLACE, Group, Sentence
 
 HEAD_REACH = 7  # words looked back from a preposition for the word it hangs on
+# A "sentence" longer than this (characters) is text the splitter could not cut (a list, a run
+# with no stops, a damaged file): it is read in pieces of this length, so a name's role costs
+# the same whatever the text around it (the rules look across a sentence: whole, such a run
+# made the roles quadratic, a minute for one 500 KB article). News sentences run under 500.
+MAX_SENTENCE = 2000
 _HEAD_TAGS = ("event:", "actors.governing", "actors.support", "context.background",
               "context.venue", "movement.movement")
 _EXTRA_PREPOSITIONS = frozenset(("by", "with", "between", "against"))
@@ -39,8 +44,7 @@ class RoleClassifier:
         sentences: dict[tuple[int, int], list[int]] = {}
         for i, m in enumerate(mentions):
             sentences.setdefault((m.sent_start, m.sent_end), []).append(i)
-        for (a, b), members in sentences.items():
-            members.sort(key=lambda i: mentions[i].start)
+        for (a, b), members in (piece for item in sentences.items() for piece in _pieces(item, mentions)):
             kept, last_end = [], -1
             for i in members:  # overlapping spans cannot both be tokens: the first stays
                 if mentions[i].start >= last_end:
@@ -158,3 +162,19 @@ class RoleClassifier:
         if gov >= 1 and s.words[gov] in (",", "in") and gov - 1 in decided:
             return decided[gov - 1]
         return None
+
+
+def _pieces(sentence: tuple[tuple[int, int], list[int]], mentions: Sequence):
+    """The sentence's span and its mentions in text order; a sentence over MAX_SENTENCE
+    characters as pieces of about that length (each ending after its last name)."""
+    (a, b), members = sentence
+    members = sorted(members, key=lambda i: mentions[i].start)
+    if b - a <= MAX_SENTENCE:
+        yield (a, b), members
+        return
+    pieces: dict[int, list[int]] = {}
+    for i in members:
+        pieces.setdefault((mentions[i].start - a) // MAX_SENTENCE, []).append(i)
+    for k, piece in pieces.items():
+        end = max(a + (k + 1) * MAX_SENTENCE, max(mentions[i].end for i in piece))
+        yield (a + k * MAX_SENTENCE, min(end, b)), piece
