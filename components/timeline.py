@@ -184,8 +184,13 @@ def moved_elsewhere() -> None:
     st.session_state["_timeline_round"] = st.session_state.get("_timeline_round", 0) + 1
 
 
-def _on_drag(span: tuple[date, date]) -> None:
-    event = st.session_state.get(_chart_key()) or {}
+def _on_drag(span: tuple[date, date], key: str) -> None:
+    """A drag on the chart `key`. A chart the range has since moved away from (the play control
+    steps while the browser still shows the last chart) may still report its selection, or none:
+    only the current chart's says what the user chose."""
+    if key != _chart_key():
+        return
+    event = st.session_state.get(key) or {}
     selection = (event.get("selection") or {}).get(_SELECTION)
     st.session_state["dates"] = dragged(span, selection)
 
@@ -227,8 +232,9 @@ def chart(days: list[dict], place_days: list[dict], place_name: str | None,
         st.caption(f"No dated {measure} in this filter.")
         return
     unit = unit_for(*span)
+    key = _chart_key()
     st.altair_chart(spec(bars(days, place_days, place_name, unit), place_name, unit, span, chosen, measure),
-                    width="stretch", key=_chart_key(), on_select=lambda: _on_drag(span),
+                    width="stretch", key=key, on_select=lambda: _on_drag(span, key),
                     selection_mode=_SELECTION)
     share = f" (red: {place_name})" if place_name else ""
     st.caption(md_escape(f"{measure.capitalize()} {_UNIT_WORDS[unit]}{share}.") + " Drag across the bars to choose dates.")

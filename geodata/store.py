@@ -167,27 +167,38 @@ class Store:
                 self._changed(conn)
             return deleted
 
-    def assign_roles(self) -> int:
+    def assign_roles(self, batch: int = 500) -> int:
         """Give every mention stored without a role its role, read from the stored text (a store
-        from before roles); returns how many. One transaction per article."""
+        from before roles); returns how many. One transaction per `batch` articles, their counts
+        in the roll-ups moved with them."""
         from geodata.roles import classifier
 
-        rows = self.conn.execute(
-            'SELECT id, article_id, start, "end", sent_start, sent_end, kind FROM mentions'
-            " WHERE role IS NULL ORDER BY article_id, start").fetchall()
-        for article_id, group in groupby(rows, key=lambda r: r["article_id"]):
-            group = list(group)
-            text = self.conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
-            mentions = [Mention(r["start"], r["end"], "", r["sent_start"], r["sent_end"], r["kind"])
-                        for r in group]
-            roles = classifier().classify(text, mentions)
-            with self._transaction() as conn, rollup.recounted(conn, ":id", {"id": article_id}):
-                conn.executemany(
-                    "UPDATE mentions SET role = ?, event_type = ?, trigger_start = ?, trigger_end = ?"
-                    " WHERE id = ?",
-                    [(role.role, role.event_type, *(role.trigger or (None, None)), r["id"])
-                     for r, role in zip(group, roles)])
-        return len(rows)
+        done, after = 0, ""
+        while True:
+            ids = [r[0] for r in self.conn.execute(
+                "SELECT DISTINCT article_id FROM mentions WHERE role IS NULL AND article_id > :after"
+                " ORDER BY article_id LIMIT :n", {"after": after, "n": batch})]
+            if not ids:
+                return done
+            after = ids[-1]
+            marks = {f"a{i}": a for i, a in enumerate(ids)}
+            among = ", ".join(":" + k for k in marks)
+            texts = dict(self.conn.execute(f"SELECT id, text FROM articles WHERE id IN ({among})", marks).fetchall())
+            updates = []
+            for article_id, group in groupby(self.conn.execute(
+                    f'SELECT id, article_id, start, "end", sent_start, sent_end, kind FROM mentions'
+                    f" WHERE role IS NULL AND article_id IN ({among}) ORDER BY article_id, start", marks).fetchall(),
+                    key=lambda r: r["article_id"]):
+                group = list(group)
+                mentions = [Mention(r["start"], r["end"], "", r["sent_start"], r["sent_end"], r["kind"])
+                            for r in group]
+                roles = classifier().classify(texts[article_id], mentions)
+                updates += [(role.role, role.event_type, *(role.trigger or (None, None)), r["id"])
+                            for r, role in zip(group, roles)]
+            with self._transaction() as conn, rollup.recounted(conn, among, marks):
+                conn.executemany("UPDATE mentions SET role = ?, event_type = ?, trigger_start = ?, trigger_end = ?"
+                                 " WHERE id = ?", updates)
+            done += len(updates)
 
     # --- corrections (geodata.corrections) --------------------------------------------------------
 

@@ -115,6 +115,7 @@ def test_a_store_from_before_roles_opens_and_its_mentions_get_roles(store_locati
         s.add(ARTICLE, mentions_of(TEXT, [("Saraqib", SARAQIB, "toponym"), ("Ariha", ARIHA, "toponym")]))
         # as a store written before roles: no role columns (and so no index on them)
         s.conn.execute("DROP INDEX mentions_role")
+        s.conn.execute("DROP TABLE place_event_types")  # its roll-up came with roles
         for column in ("role", "event_type", "trigger_start", "trigger_end"):
             s.conn.execute(f"ALTER TABLE mentions DROP COLUMN {column}")
         assert "role" not in s.conn.columns("mentions")
@@ -122,6 +123,11 @@ def test_a_store_from_before_roles_opens_and_its_mentions_get_roles(store_locati
         rows = s.conn.execute("SELECT surface, role, event_type FROM mentions ORDER BY start").fetchall()
         assert [tuple(r) for r in rows] == [("Saraqib", "event", "strike/shelling"), ("Ariha", "background", None)]
         assert s.counts()["articles"] == 1  # nothing stored was lost
+        # the roll-ups moved with the roles: the event view reads them as it reads the mentions
+        events = Filter(roles=("event",))
+        assert [(p["name"], p["mentions"]) for p in place_counts(s.conn, events)] == [("Saraqib", 1)]
+        assert place_counts(s.conn, events) == place_counts(s.conn, events, rollup=False)
+        assert daily_counts(s.conn, events) == daily_counts(s.conn, events, rollup=False)
     with Store(store_location) as s:  # a second open finds nothing to do
         assert s.assign_roles() == 0
 
