@@ -126,7 +126,7 @@ def legend() -> dict:
 def event_legend() -> dict:
     """The legend of the view of where things happened: a colour per event type."""
     return {
-        "title": "Event reported",
+        "title": "Commonest event there, up to",
         "colours": [[colour, label] for label, colour in EVENT_COLOURS.items()],
         "notes": ["Colour: the commonest event there · size: event mentions · dashed: an area "
                   "(its centre) · disc: places nearby, summed"],
