@@ -87,7 +87,7 @@ def _index_into(data: Path) -> None:
     if target.exists():
         return
     for candidate in (ROOT / "data" / "gazetteer.sqlite", ROOT / ".pytest_cache" / "d" / "placewire-gazetteer" / "gazetteer.sqlite"):
-        if candidate.exists() and gazetteer._index_is_current(candidate):
+        if gazetteer._index_state(candidate) is None:  # there, whole and current
             target.symlink_to(candidate.resolve())
             return
     gazetteer.build_index(target)
