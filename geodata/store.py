@@ -169,36 +169,42 @@ class Store:
 
     def assign_roles(self, batch: int = 500) -> int:
         """Give every mention stored without a role its role, read from the stored text (a store
-        from before roles); returns how many. One transaction per `batch` articles, their counts
-        in the roll-ups moved with them."""
+        from before roles); returns how many. One transaction for all, the roll-ups counted anew
+        at its end: a stopped run leaves the store as it was, and one pass over the roll-ups
+        costs far less than moving each batch's counts (on 2 million mentions, minutes against
+        hours). Texts are read `batch` articles at a time."""
         from geodata.roles import classifier
 
         done, after = 0, ""
-        while True:
-            ids = [r[0] for r in self.conn.execute(
-                "SELECT DISTINCT article_id FROM mentions WHERE role IS NULL AND article_id > :after"
-                " ORDER BY article_id LIMIT :n", {"after": after, "n": batch})]
-            if not ids:
-                return done
-            after = ids[-1]
-            marks = {f"a{i}": a for i, a in enumerate(ids)}
-            among = ", ".join(":" + k for k in marks)
-            texts = dict(self.conn.execute(f"SELECT id, text FROM articles WHERE id IN ({among})", marks).fetchall())
-            updates = []
-            for article_id, group in groupby(self.conn.execute(
-                    f'SELECT id, article_id, start, "end", sent_start, sent_end, kind FROM mentions'
-                    f" WHERE role IS NULL AND article_id IN ({among}) ORDER BY article_id, start", marks).fetchall(),
-                    key=lambda r: r["article_id"]):
-                group = list(group)
-                mentions = [Mention(r["start"], r["end"], "", r["sent_start"], r["sent_end"], r["kind"])
-                            for r in group]
-                roles = classifier().classify(texts[article_id], mentions)
-                updates += [(role.role, role.event_type, *(role.trigger or (None, None)), r["id"])
-                            for r, role in zip(group, roles)]
-            with self._transaction() as conn, rollup.recounted(conn, among, marks):
+        with self._transaction() as conn:
+            while True:
+                ids = [r[0] for r in conn.execute(
+                    "SELECT DISTINCT article_id FROM mentions WHERE role IS NULL AND article_id > :after"
+                    " ORDER BY article_id LIMIT :n", {"after": after, "n": batch})]
+                if not ids:
+                    break
+                after = ids[-1]
+                marks = {f"a{i}": a for i, a in enumerate(ids)}
+                among = ", ".join(":" + k for k in marks)
+                texts = dict(conn.execute(f"SELECT id, text FROM articles WHERE id IN ({among})", marks).fetchall())
+                updates = []
+                for article_id, group in groupby(conn.execute(
+                        f'SELECT id, article_id, start, "end", sent_start, sent_end, kind FROM mentions'
+                        f" WHERE role IS NULL AND article_id IN ({among}) ORDER BY article_id, start",
+                        marks).fetchall(), key=lambda r: r["article_id"]):
+                    group = list(group)
+                    mentions = [Mention(r["start"], r["end"], "", r["sent_start"], r["sent_end"], r["kind"])
+                                for r in group]
+                    roles = classifier().classify(texts[article_id], mentions)
+                    updates += [(role.role, role.event_type, *(role.trigger or (None, None)), r["id"])
+                                for r, role in zip(group, roles)]
                 conn.executemany("UPDATE mentions SET role = ?, event_type = ?, trigger_start = ?, trigger_end = ?"
                                  " WHERE id = ?", updates)
-            done += len(updates)
+                done += len(updates)
+            if done:
+                rollup.rebuild(conn)
+                self._changed(conn)
+        return done
 
     # --- corrections (geodata.corrections) --------------------------------------------------------
 
