@@ -178,9 +178,10 @@ class Store:
         done, after = 0, ""
         with self._transaction() as conn:
             while True:
+                # every article once, in id order (walking mentions for role IS NULL would read
+                # them all again for each batch)
                 ids = [r[0] for r in conn.execute(
-                    "SELECT DISTINCT article_id FROM mentions WHERE role IS NULL AND article_id > :after"
-                    " ORDER BY article_id LIMIT :n", {"after": after, "n": batch})]
+                    "SELECT id FROM articles WHERE id > :after ORDER BY id LIMIT :n", {"after": after, "n": batch})]
                 if not ids:
                     break
                 after = ids[-1]
