@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 
 from geodata import database, stories
 from geodata.database import Database
-from geodata.rollup import COUNTED, periods
+from geodata.rollup import COUNTED, IS_EVENT, STORY_COPIES, periods
 from geodata.model import PRECISION
 from geodata.names import norm, skeleton
 
@@ -99,14 +99,10 @@ def _article_where(flt: Filter, params: dict, dates: bool = True, day: str = "a.
     return where
 
 
-# The articles that are a later copy of a story (geodata.stories): a story counts once, at its
-# first publication, whatever the dates in view; its reprints count only when the filter asks
-# for every copy. The roll-ups leave them out too (geodata.rollup).
-STORY_COPIES = "SELECT article_id FROM story_members WHERE copy = 1"
-
-
 def _copies(flt: Filter, params: dict) -> str:
-    """The later copies, as the filter's outlets see them: with sources chosen, a story's first
+    """The later copies of stories (rollup.STORY_COPIES: a story counts once, at its first
+    publication, whatever the dates in view; every copy only when the filter asks), as the
+    filter's outlets see them: with sources chosen, a story's first
     publication among those outlets stands for it (an outlet's reprint of a wire story is that
     outlet's report of it). Only stories with copies are ranked."""
     if not flt.sources:
@@ -355,7 +351,7 @@ def place_counts(conn: Database, flt: Filter, rollup: bool = True) -> list[dict]
     else:
         counted = f"""
             SELECT m.place_id, count(*) AS mentions, count(DISTINCT m.article_id) AS articles,
-                   min(m.day) AS first, max(m.day) AS last, sum({_IS_EVENT}) AS events
+                   min(m.day) AS first, max(m.day) AS last, sum({IS_EVENT}) AS events
             {_FROM} WHERE {_mention_where(flt, params)} GROUP BY m.place_id
         """
     sql = f"""
@@ -373,10 +369,6 @@ def place_counts(conn: Database, flt: Filter, rollup: bool = True) -> list[dict]
         row["event_type"] = next(iter(row["event_types"]), None)
         rows.append(row)
     return rows
-
-
-# A mention `m` that says something happened at its place (geodata.roles), as 1 or 0.
-_IS_EVENT = "CASE WHEN m.role = 'event' THEN 1 ELSE 0 END"
 
 
 def _event_types(conn: Database, flt: Filter, rolled: bool) -> dict[str, dict[str, int]]:
@@ -419,7 +411,7 @@ def daily_counts(conn: Database, flt: Filter, rollup: bool = True) -> list[dict]
         """
     else:
         sql = f"""
-            SELECT m.day AS day, count(*) AS mentions, sum({_IS_EVENT}) AS events
+            SELECT m.day AS day, count(*) AS mentions, sum({IS_EVENT}) AS events
             {_FROM} WHERE {_mention_where(flt, params)} AND m.day IS NOT NULL
             GROUP BY m.day ORDER BY m.day
         """

@@ -30,14 +30,18 @@ from geodata.database import Database
 # with geodata.queries (over mentions `m`).
 COUNTED = "m.place_id IS NOT NULL AND m.status != 'rejected'"
 _TOPONYM = "CASE WHEN m.kind = 'demonym' THEN 0 ELSE 1 END"
-_EVENT = "CASE WHEN m.role = 'event' THEN 1 ELSE 0 END"  # where something happened (geodata.roles)
-_STORY_ONCE = "m.article_id NOT IN (SELECT article_id FROM story_members WHERE copy = 1)"
+# A mention `m` that says something happened at its place (geodata.roles), as 1 or 0.
+IS_EVENT = "CASE WHEN m.role = 'event' THEN 1 ELSE 0 END"
+# The articles that are a later copy of a story (geodata.stories): a story counts once, at its
+# first publication; shared with geodata.queries.
+STORY_COPIES = "SELECT article_id FROM story_members WHERE copy = 1"
+_STORY_ONCE = f"m.article_id NOT IN ({STORY_COPIES})"
 # An article's counted mentions per place `t` (as toponyms, as demonyms; and of those, the
 # events), with the article `a` and the place `p`: what every roll-up row sums (no
 # count(DISTINCT) needed for articles).
 _PAIRS = f"""
     FROM (SELECT m.article_id, m.place_id, sum({_TOPONYM}) AS mentions, sum(1 - {_TOPONYM}) AS demonyms,
-                 sum({_TOPONYM} * {_EVENT}) AS events, sum((1 - {_TOPONYM}) * {_EVENT}) AS event_demonyms
+                 sum({_TOPONYM} * {IS_EVENT}) AS events, sum((1 - {_TOPONYM}) * {IS_EVENT}) AS event_demonyms
           FROM mentions m WHERE m.article_id IN ({{articles}}) AND {COUNTED} AND {_STORY_ONCE}
           GROUP BY m.article_id, m.place_id) AS t
     JOIN articles a ON a.id = t.article_id JOIN places p ON p.id = t.place_id

@@ -228,7 +228,7 @@ FIRST = "c.published IS NULL, c.published, c.id <> sm.story_id, c.added_at, c.id
 
 def stand(conn, story_ids: Iterable[str]) -> None:
     """Mark, in each of these stories, the copy that stands for it (copy = 0) and the later copies
-    (copy = 1, counted once: geodata.queries.STORY_COPIES). An article whose mark changes moves
+    (copy = 1, counted once: geodata.rollup.STORY_COPIES). An article whose mark changes moves
     its counts in the roll-ups, in this transaction."""
     ids = sorted(set(story_ids))
     for start in range(0, len(ids), 500):
