@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import articles as loader
+from . import schema
 from .exceptions import GazetteerError
 from .gazetteer import Gazetteer, current_index
 from .geocoder import online_configured
@@ -38,18 +39,21 @@ from .model import Article, Mention, Place
 from .parallel import default_workers
 from .parser import Geoparser
 
-# The store's columns (geodata/schema.sql), as Parquet types.
-ARTICLES = pa.schema([("id", pa.string()), ("title", pa.string()), ("source", pa.string()),
-                      ("url", pa.string()), ("published", pa.string()), ("text", pa.string()),
-                      ("origin", pa.string())])
-MENTIONS = pa.schema([("article_id", pa.string()), ("start", pa.int64()), ("end", pa.int64()),
-                      ("surface", pa.string()), ("sent_start", pa.int64()), ("sent_end", pa.int64()),
-                      ("norm", pa.string()), ("context", pa.string()), ("kind", pa.string()),
-                      ("place_id", pa.string()), ("score", pa.float64()), ("status", pa.string()),
-                      ("day", pa.string())])
-PLACES = pa.schema([("id", pa.string()), ("geonameid", pa.int64()), ("name", pa.string()),
-                    ("kind", pa.string()), ("country", pa.string()), ("admin1", pa.string()),
-                    ("lat", pa.float64()), ("lon", pa.float64()), ("population", pa.int64())])
+_ARROW_TYPES = {"TEXT": pa.string(), "INTEGER": pa.int64(), "BIGINT": pa.int64(), "REAL": pa.float64()}
+
+
+def _store_columns(table: str, leave_out: tuple[str, ...]) -> pa.Schema:
+    """A store table's columns (geodata/schema.sql, read, not copied), as Parquet types; less
+    what the store fills itself (keys it numbers, times it stamps)."""
+    return pa.schema([(c.name, _ARROW_TYPES[c.type.upper()]) for c in schema.tables()[table].columns
+                      if c.name not in leave_out])
+
+
+# What a batch writes: the store's columns of articles, mentions (a corrected mention's status
+# is the store's to set) and places.
+ARTICLES = _store_columns("articles", ("added_at",))
+MENTIONS = _store_columns("mentions", ("id",))
+PLACES = _store_columns("places", ())
 PROBLEMS = pa.schema([("origin", pa.string()), ("message", pa.string())])
 # What parse_partition returns: a mention's columns, its place's (place_*), and `problem`, set on
 # the one row of an article the parser failed on.
@@ -114,7 +118,9 @@ def _mention_columns(article_id: str, day: str | None, m: Mention) -> dict:
     values = {"article_id": article_id, "start": m.start, "end": m.end, "surface": m.surface,
               "sent_start": m.sent_start, "sent_end": m.sent_end, "norm": m.norm,
               "context": m.context, "kind": m.kind, "place_id": p.id if p else None,
-              "score": m.score, "status": "auto", "day": day}
+              "score": m.score, "status": "auto", "day": day, "role": m.role,
+              "event_type": m.event_type, "trigger_start": m.trigger[0] if m.trigger else None,
+              "trigger_end": m.trigger[1] if m.trigger else None}
     if p is not None:
         values.update(place_geonameid=p.geonameid, place_name=p.name, place_kind=p.kind,
                       place_country=p.country, place_admin1=p.admin1, place_lat=p.lat,
@@ -210,7 +216,7 @@ def run_partition(part: Partition, out: str, index: str, fingerprint: str,
 
 def _article_columns(a: Article) -> dict:
     return {"id": a.id, "title": a.title, "source": a.source, "url": a.url, "published": a.date,
-            "text": a.text, "origin": a.origin}
+            "date_source": a.dated_by, "text": a.text, "origin": a.origin}
 
 
 def _places(mentions: pa.Table) -> pa.Table:
@@ -322,10 +328,13 @@ class Loaded:
             for r in _read(self.folder / "mentions" / path.name):
                 self._mentions.setdefault(r["article_id"], []).append(Mention(
                     r["start"], r["end"], r["surface"], r["sent_start"], r["sent_end"], r["kind"],
-                    r["norm"], r["context"], places.get(r["place_id"]), r["score"]))
+                    r["norm"], r["context"], places.get(r["place_id"]), r["score"], role=r["role"],
+                    event_type=r["event_type"], trigger=None if r["trigger_start"] is None
+                    else (r["trigger_start"], r["trigger_end"])))
             for r in _read(path):
                 yield Article(id=r["id"], title=r["title"], text=r["text"], source=r["source"],
-                              url=r["url"], date=r["published"], origin=r["origin"])
+                              url=r["url"], date=r["published"], date_source=r["date_source"],
+                              origin=r["origin"])
 
     def problems(self) -> list[loader.Problem]:
         """What the batch met: missing inputs, then each partition's problems, in order."""

@@ -40,8 +40,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory) -> list[Path]:
-    """90 real-text articles in JSONL, CSV and Parquet (two row groups), with a broken JSON line,
-    a copy of an article in another file, an unreadable Parquet file and a missing path."""
+    """90 real-text articles in JSONL, CSV (three dated by their URLs) and Parquet (two row
+    groups), with a broken JSON line, a copy of an article in another file, an unreadable Parquet
+    file and a missing path."""
     folder = tmp_path_factory.mktemp("inputs")
     rows = list(realtext.articles(90))
     with open(folder / "a.jsonl", "w", encoding="utf-8") as f:
@@ -51,9 +52,12 @@ def inputs(tmp_path_factory) -> list[Path]:
         f.write('{"title": "broken", "text": \n')
         f.writelines(json.dumps(r) + "\n" for r in [*rows[55:70], rows[3]])  # a copy of a's 4th
     with open(folder / "c.csv", "w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer = csv.DictWriter(f, fieldnames=[*rows[0], "url"])
         writer.writeheader()
-        writer.writerows(rows[70:80])
+        writer.writerows(rows[70:77])
+        # dated by their addresses: the store says so, after a batch as after an ingest
+        writer.writerows(dict(r, date="", url=f"https://news.example/2020/01/{12 + i}/story-{i}")
+                         for i, r in enumerate(rows[77:80]))
     pq.write_table(pa.Table.from_pylist(rows[80:90]), folder / "d.parquet", row_group_size=6)
     (folder / "e.parquet").write_bytes(b"PAR1 this is no parquet file")
     return [folder / n for n in ("a.jsonl", "b.jsonl", "c.csv", "d.parquet", "e.parquet",
@@ -148,7 +152,7 @@ def stored(store: Store) -> tuple:
     return (exported(store),
             *([tuple(r) for r in store.conn.execute(f"SELECT {columns} FROM {table} ORDER BY {key}")]
               for table, columns, key in (
-                  ("articles", "id, title, source, url, published, text, origin", "id"),
+                  ("articles", "id, title, source, url, published, date_source, text, origin", "id"),
                   ("places", "*", "id"), ("place_names", "*", "place_id, name"))))
 
 
@@ -164,6 +168,11 @@ def test_a_dask_batch_writes_the_stores_columns_and_every_problem(inputs, batch_
     assert len({t["pid"] for t in summary["tasks"]}) == 2  # both workers took tasks
     for name, schema in batch.TABLES.items():
         assert pq.read_schema(out / name / "part-00000.parquet").names == schema.names
+    # the roles are read in the tasks, beside the names: `load` does not classify them again
+    roles = pa.concat_tables([pq.read_table(p) for p in (out / "mentions").glob("part-*.parquet")])["role"]
+    assert roles.null_count == 0 and "event" in roles.to_pylist()
+    assert "url" in pa.concat_tables([pq.read_table(p) for p in (out / "articles").glob(
+        "part-*.parquet")])["date_source"].to_pylist()
     with pytest.raises(FileExistsError):
         batch.run(inputs, out)
 
@@ -194,8 +203,11 @@ def test_a_batch_is_read_in_its_partitions_order_past_part_99999(tmp_path):
 
 
 def test_load_stores_what_ingest_stores_on_either_backend(batch_run, serial, store_location,
-                                                          data_dir, capsys):
+                                                          data_dir, capsys, monkeypatch):
     out, _ = batch_run
+    from geodata import roles
+
+    monkeypatch.setattr(roles, "classifier", None)  # the batch's roles are stored as they are
     assert cli(["load", str(out), "--db", store_location, "--quiet"]) == 0
     assert capsys.readouterr().out.startswith("articles: 90 added, 1 already present")
     with Store(store_location) as store:
