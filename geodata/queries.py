@@ -194,11 +194,14 @@ def _day_span(flt: Filter) -> tuple[str, str]:
     return flt.start or "0001-01-01", flt.end or "9999-12-31"
 
 
-def _place_periods(flt: Filter, params: dict, days: bool = False, table: str = "place_periods") -> str:
+def _place_periods(flt: Filter, params: dict, days: bool = False, table: str = "place_periods",
+                   places: bool = True) -> str:
     """FROM and WHERE over place_periods `r` (the meaning of _mention_where): the fewest rows
     covering the date range (rollup.periods), or its days (`days`; a source's rows are days
     only). Each range is read where it lies: for every place, in the table's (period, place)
-    order; for a chosen place, in its own index. `table`: place_event_types, of the same shape."""
+    order; for a chosen place, in its own index. `table`: place_event_types, of the same shape.
+    `places` False: the conditions on the places themselves are left to the caller, who joins
+    the places anyway (checked once a place, not once a row)."""
     if days or flt.sources:
         lo, hi = _day_span(flt)
         ranges = [("day", "" if not (flt.start or flt.end) else lo, hi)]
@@ -210,7 +213,7 @@ def _place_periods(flt: Filter, params: dict, days: bool = False, table: str = "
         spans.append(f"SELECT '{grain}' AS grain, :lo{i} AS lo, :hi{i} AS hi")
     spans = " UNION ALL ".join(spans or ["SELECT '' AS grain, '' AS lo, '' AS hi WHERE FALSE"])
     on = "ON r.grain = g.grain AND r.period BETWEEN g.lo AND g.hi"
-    where = [_sources(flt, params)] + _place_where(flt, params)
+    where = [_sources(flt, params)] + (_place_where(flt, params) if places or flt.place_id else [])
     if flt.place_id:
         where += _chosen(flt, params, "p.id")
         return (f"FROM places p CROSS JOIN ({spans}) AS g JOIN {table} r INDEXED BY {table}_place"
@@ -330,24 +333,28 @@ def mention_count(conn: Database, flt: Filter, rollup: bool = True) -> int:
     return conn.execute(sql, params).fetchone()[0]
 
 
-def place_counts(conn: Database, flt: Filter, rollup: bool = True) -> list[dict]:
+def place_counts(conn: Database, flt: Filter, rollup: bool = True, types: bool | None = None) -> list[dict]:
     """One row per place with its mentions and articles in the filter, most mentioned first
     (from the roll-up unless `rollup` is False or the filter searches the text).
 
-    `events` counts the mentions that say something happened there (geodata.roles),
-    `event_types` them by type ({type: count}, commonest first), and `event_type` is the
-    commonest (None without events).
+    `events` counts the mentions that say something happened there (geodata.roles). `types`
+    (default: in the view of where things happened, whose map is coloured by them) counts those
+    by type too: `event_types` ({type: count}, commonest first) and `event_type`, the commonest
+    (None without events, or when not counted).
     """
     params: dict = {}
     rolled = _rolled_up(flt, rollup)
+    where = ["TRUE"]
     if rolled:
         mentions, articles = _rollup_counts(flt)
         first, last = _rollup_span(flt)
         counted = f"""
             SELECT r.place_id, sum({mentions}) AS mentions, sum({articles}) AS articles,
                    min({first}) AS first, max({last}) AS last, sum({_rollup_events(flt)}) AS events
-            {_place_periods(flt, params)} GROUP BY r.place_id HAVING sum({mentions}) > 0
+            {_place_periods(flt, params, places=False)} GROUP BY r.place_id HAVING sum({mentions}) > 0
         """
+        if not flt.place_id:
+            where += _place_where(flt, params)
     else:
         counted = f"""
             SELECT m.place_id, count(*) AS mentions, count(DISTINCT m.article_id) AS articles,
@@ -357,15 +364,17 @@ def place_counts(conn: Database, flt: Filter, rollup: bool = True) -> list[dict]
     sql = f"""
         SELECT p.id AS place_id, p.name, p.kind, p.country, p.lat, p.lon,
                t.mentions, t.articles, t.first, t.last, t.events
-        FROM ({counted}) AS t JOIN places p ON p.id = t.place_id
+        FROM ({counted}) AS t JOIN places p ON p.id = t.place_id WHERE {' AND '.join(where)}
         ORDER BY t.mentions DESC, p.name, p.id
     """
-    types = _event_types(conn, flt, rolled)
+    by_type = _event_types(conn, flt, rolled) if (types is None and "event" in flt.roles) or types else {}
+    cursor = conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]  # a dict a row, built from plain tuples: 8,000 rows in ms
     rows = []
-    for r in conn.execute(sql, params):
-        row = dict(r)
+    for values in cursor:
+        row = dict(zip(names, values))
         row["precision"] = PRECISION.get(row["kind"], "exact")
-        row["event_types"] = types.get(row["place_id"], {})
+        row["event_types"] = by_type.get(row["place_id"], {})
         row["event_type"] = next(iter(row["event_types"]), None)
         rows.append(row)
     return rows
@@ -373,21 +382,22 @@ def place_counts(conn: Database, flt: Filter, rollup: bool = True) -> list[dict]
 
 def _event_types(conn: Database, flt: Filter, rolled: bool) -> dict[str, dict[str, int]]:
     """Per place, its event mentions in the filter by type, commonest first (`rolled`: from the
-    roll-up place_event_types)."""
+    roll-up place_event_types; of every place: the caller's rows say which places count)."""
     params: dict = {}
-    if rolled:
+    if rolled:  # summed here: a dict sums a year's 20,000 rows faster than GROUP BY's sort
         n = "r.mentions + r.demonyms" if flt.include_demonyms else "r.mentions"
-        sql = f"""SELECT r.place_id, r.event_type, sum({n}) AS n
-                  {_place_periods(flt, params, table="place_event_types")}
-                  GROUP BY r.place_id, r.event_type HAVING sum({n}) > 0"""
+        sql = f"""SELECT r.place_id, r.event_type, {n} AS n
+                  {_place_periods(flt, params, table="place_event_types", places=False)}"""
     else:
         sql = f"""SELECT m.place_id, m.event_type, count(*) AS n {_FROM}
                   WHERE {_mention_where(flt, params)} AND m.role = 'event' AND m.event_type IS NOT NULL
                   GROUP BY m.place_id, m.event_type"""
-    types: dict[str, dict[str, int]] = {}
-    for place_id, event_type, n in sorted(conn.execute(sql, params).fetchall(), key=lambda r: (r[0], -r[2], r[1])):
-        types.setdefault(place_id, {})[event_type] = n
-    return types
+    summed: dict[str, dict[str, int]] = {}
+    for place_id, event_type, n in conn.execute(sql, params):
+        by_type = summed.setdefault(place_id, {})
+        by_type[event_type] = by_type.get(event_type, 0) + n
+    return {place_id: dict(sorted(((t, n) for t, n in by_type.items() if n > 0), key=lambda tn: (-tn[1], tn[0])))
+            for place_id, by_type in summed.items()}
 
 
 def daily_counts(conn: Database, flt: Filter, rollup: bool = True) -> list[dict]:

@@ -89,7 +89,7 @@ STORIES = {f"https://news.example/{s}": [f"https://news.example/{i}" for i in me
 def answers(conn, flt: Filter, rollup: bool = True) -> dict:
     """Every query the page makes for one filter."""
     return {
-        "places": queries.place_counts(conn, flt, rollup=rollup),
+        "places": queries.place_counts(conn, flt, rollup=rollup, types=True),
         "count": queries.mention_count(conn, flt, rollup=rollup),
         "daily": queries.daily_counts(conn, flt, rollup=rollup),
         "rows": queries.mention_rows(conn, flt, limit=15),

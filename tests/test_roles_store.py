@@ -85,13 +85,16 @@ def test_filters_by_role_and_event_type(store):
 
 
 def test_place_and_day_counts_count_events(store):
-    by_place = {p["name"]: p for p in place_counts(store.conn, Filter())}
+    by_place = {p["name"]: p for p in place_counts(store.conn, Filter(), types=True)}
     assert by_place["Saraqib"]["events"] == 2 and by_place["Moscow"]["events"] == 0
     assert by_place["Saraqib"]["event_types"] == {"protest": 1, "strike/shelling": 1}
     assert by_place["Saraqib"]["event_type"] in ("protest", "strike/shelling")
     assert by_place["Moscow"]["event_type"] is None
+    # by type only where asked, and in the view of where things happened (its map's colours)
+    assert all(p["event_types"] == {} for p in place_counts(store.conn, Filter()))
     only_events = place_counts(store.conn, Filter(roles=("event",)))
     assert [p["name"] for p in only_events] == ["Saraqib"]
+    assert only_events[0]["event_types"] == {"protest": 1, "strike/shelling": 1}
     assert daily_counts(store.conn, Filter()) == [{"day": "2020-02-03", "mentions": 5, "events": 2}]
     assert totals(store.conn)["events"] == 2
 
