@@ -161,14 +161,17 @@ def _emptied(r: Rollup, articles: str) -> str:
 
 def _respanned(r: Rollup, articles: str) -> str:
     """First and last days after a removal, from the day rows inside each row's period (a day's
-    own row; a month's or year's days: they sort between 'yyyy-mm' and 'yyyy-mm-99')."""
+    own row; a month's or year's days: they sort between 'yyyy-mm' and 'yyyy-mm-99'), all of
+    them in one reading of those rows."""
     # d by its place's index: the primary key's (source, grain, period) range would read every
     # place's days of the period (a year's: a third of the table) for each row.
-    sets = [f"""{column} = (SELECT {agg}(d.period) FROM {r.table} d INDEXED BY {r.table}_place
-                WHERE d.place_id = {r.table}.place_id AND d.source = {r.table}.source AND d.grain = 'day'
-                AND d.period BETWEEN {r.table}.period AND {r.table}.period || '-99' AND d.period != ''
-                AND {condition})""" for column, (agg, condition) in _SPAN_OF_DAYS.items()]
-    return f"UPDATE {r.table} SET {', '.join(sets)} WHERE {_touched(r, articles)}"
+    columns = ", ".join(_SPAN_OF_DAYS)
+    spans = ", ".join(f"{agg}(CASE WHEN {condition} THEN d.period END)" for agg, condition in _SPAN_OF_DAYS.values())
+    return f"""UPDATE {r.table} SET ({columns}) = (
+                   SELECT {spans} FROM {r.table} d INDEXED BY {r.table}_place
+                   WHERE d.place_id = {r.table}.place_id AND d.source = {r.table}.source AND d.grain = 'day'
+                   AND d.period BETWEEN {r.table}.period AND {r.table}.period || '-99' AND d.period != '')
+               WHERE {_touched(r, articles)}"""
 
 
 _CHUNK = 5000  # article ids per statement (both backends allow far more parameters)
