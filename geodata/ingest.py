@@ -42,8 +42,9 @@ class IngestReport:
 
 
 # A batch is also stored once it holds this many mentions: a few huge articles must not hold
-# a million mentions in memory before their transaction.
-BATCH_MENTIONS = 20_000
+# a million mentions in memory before their transaction (a CLI batch of 2,000 news articles holds
+# about 30,000: cut earlier, its transactions would rewrite the same index pages more often).
+BATCH_MENTIONS = 50_000
 
 
 def ingest(items: Iterable[Item], store: Store, *, batch: int = 200, workers: int = 1,
