@@ -60,6 +60,8 @@ CREATE INDEX IF NOT EXISTS mentions_day ON mentions (day, place_id);
 CREATE INDEX IF NOT EXISTS mentions_norm ON mentions (norm, context);
 -- "Where things happened": the page's event view filters on these.
 CREATE INDEX IF NOT EXISTS mentions_role ON mentions (role, event_type);
+-- The few mentions a correction changed, so the store's totals count them without reading all.
+CREATE INDEX IF NOT EXISTS mentions_corrected ON mentions (status) WHERE status != 'auto';
 
 -- Every spelling seen for a place, so the page's search finds it by any variant.
 CREATE TABLE IF NOT EXISTS place_names (

@@ -91,6 +91,7 @@ def answers(conn, flt: Filter, rollup: bool = True) -> dict:
     return {
         "places": queries.place_counts(conn, flt, rollup=rollup, types=True),
         "count": queries.mention_count(conn, flt, rollup=rollup),
+        "breakdown": queries.mention_breakdown(conn, flt, rollup=rollup),
         "daily": queries.daily_counts(conn, flt, rollup=rollup),
         "rows": queries.mention_rows(conn, flt, limit=15),
         "articles": queries.articles(conn, flt),
