@@ -24,12 +24,11 @@ from rapidfuzz import fuzz, process
 
 from geodata import database, stories
 from geodata.database import Database
-from geodata.rollup import COUNTED, IS_EVENT, STORY_COPIES, periods
+from geodata.rollup import COUNTED, COUNTRY_KINDS, IS_EVENT, STORY_COPIES, periods
 from geodata.model import PRECISION
 from geodata.names import norm, skeleton
 
 # Kinds of place drawn as country pins: a point mid-country misleads, so the page can hide them.
-COUNTRY_KINDS = ("country", "continent")
 
 
 @dataclass(frozen=True)
@@ -433,6 +432,22 @@ def daily_counts(conn: Database, flt: Filter, rollup: bool = True) -> list[dict]
 FEW_ARTICLES = 2000
 
 
+def _by_view(flt: Filter, rollup: bool) -> bool:
+    """Whether article_views can count the filter's articles: a roll-up's filter, over every
+    place (no place, kinds or map box chosen)."""
+    return _rolled_up(flt, rollup) and not (flt.place_id or flt.kinds or flt.bbox)
+
+
+def _article_views(flt: Filter, params: dict, dated: bool | None = None) -> str:
+    """How many articles have a counted mention in the filter, from article_views: dated ones,
+    undated ones, or (None) those the dates keep."""
+    kept = ("events", "event_demonyms") if flt.roles else ("mentions", "demonyms")
+    kept = kept if flt.include_demonyms else kept[:1]
+    n = " + ".join(f"r.{c}" if flt.include_countries else f"r.{c} - r.country_{c}" for c in kept)
+    where = _days(flt, params, "r") + ([] if dated is None else [f"r.day {'!=' if dated else '='} ''"])
+    return f"SELECT count(*) FROM article_views r WHERE {' AND '.join(where + [f'{n} > 0'])}"
+
+
 def _articles_where(flt: Filter, params: dict, dated: bool, few: bool = False) -> str:
     """Articles in the filter, dated or not. An article is in when its source, words and date
     match and, if the filter names a place, kinds, roles or event types, it mentions one of them. Articles of
@@ -485,6 +500,8 @@ def article_counts(conn: Database, flt: Filter, rollup: bool = True) -> dict[str
             undated = replace(flt, start=None, end=None)
             rows = _place_periods(flt if dated else undated, params)
             sql = f"SELECT coalesce(sum({articles}), 0) {rows} AND r.period {'!=' if dated else '='} ''"
+        elif (flt.kinds or flt.roles or flt.event_types) and _by_view(flt, rollup):
+            sql = _article_views(flt if dated else replace(flt, start=None, end=None), params, dated)
         else:
             sql = f"SELECT count(*) FROM articles a WHERE {_articles_where(flt, params, dated)}"
         out[key] = conn.execute(sql, params).fetchone()[0]
@@ -749,8 +766,11 @@ def _rolled_breakdown(conn: Database, flt: Filter, every_layer: Filter, out: dic
         f"SELECT count(*) FROM (SELECT r.place_id {_place_periods(flt, params)} GROUP BY r.place_id"
         f" HAVING sum({mentions}) > 0) AS t", params).fetchone()[0]
     params = {}
-    where = _article_where(flt, params) + [  # (copies left out by _article_where)
-        f"EXISTS (SELECT 1 FROM mentions m JOIN places p ON p.id = m.place_id"
-        f" WHERE m.article_id = a.id AND {_counted_where(flt, params)})"]
-    out["articles"] = conn.execute(f"SELECT count(*) FROM articles a WHERE {' AND '.join(where)}",
-                                   params).fetchone()[0]
+    if _by_view(flt, True):
+        sql = _article_views(flt, params)
+    else:
+        where = _article_where(flt, params) + [  # (copies left out by _article_where)
+            f"EXISTS (SELECT 1 FROM mentions m JOIN places p ON p.id = m.place_id"
+            f" WHERE m.article_id = a.id AND {_counted_where(flt, params)})"]
+        sql = f"SELECT count(*) FROM articles a WHERE {' AND '.join(where)}"
+    out["articles"] = conn.execute(sql, params).fetchone()[0]

@@ -22,7 +22,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from geodata.database import Database
 
@@ -30,6 +30,8 @@ from geodata.database import Database
 # with geodata.queries (over mentions `m`).
 COUNTED = "m.place_id IS NOT NULL AND m.status != 'rejected'"
 _TOPONYM = "CASE WHEN m.kind = 'demonym' THEN 0 ELSE 1 END"
+# The kinds of place that are countries (the map's country pins, off by default).
+COUNTRY_KINDS = ("country", "continent")
 # A mention `m` that says something happened at its place (geodata.roles), as 1 or 0.
 IS_EVENT = "CASE WHEN m.role = 'event' THEN 1 ELSE 0 END"
 # The articles that are a later copy of a story (geodata.stories): a story counts once, at its
@@ -57,6 +59,8 @@ _TYPED_PAIRS = f"""
 """
 _MENTIONS = {"mentions": "sum(t.mentions)", "demonyms": "sum(t.demonyms)"}
 _EVENTS = {"events": "sum(t.events)", "event_demonyms": "sum(t.event_demonyms)"}
+_IN_COUNTRIES = {f"country_{m}": f"sum(CASE WHEN p.kind IN {COUNTRY_KINDS!r} THEN t.{m} ELSE 0 END)"
+                 for m in ("mentions", "demonyms", "events", "event_demonyms")}
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,10 @@ ROLLUPS = (
     ),
     Rollup("kind_days", {"day": "coalesce(a.published, '')", "kind": "p.kind", "source": "a.source"},
            {**_MENTIONS, **_EVENTS}),
+    # Each article's counted mentions by what the layer toggles and the views keep: how many
+    # articles a filter holds, without reading every article's mentions.
+    Rollup("article_views", {"day": "coalesce(a.published, '')", "article_id": "t.article_id"},
+           {**_MENTIONS, **_EVENTS, **_IN_COUNTRIES}),
     # Event mentions per place, type and period (every source together): the map's colour by
     # the commonest event type, and the counts per type.
     Rollup(
@@ -207,11 +215,14 @@ def recounted(db: Database, articles: str, params: dict) -> Iterator[None]:
     _apply(db, articles, params, +1)
 
 
-def rebuild(db: Database) -> None:
-    """Count every stored article anew (a store from before the roll-ups, or a repair)."""
-    for r in ROLLUPS:
+def rebuild(db: Database, tables: Iterable[str] | None = None) -> None:
+    """Count every stored article anew into these roll-ups (None: all of them): a store from
+    before them, or a repair."""
+    chosen = [r for r in ROLLUPS if tables is None or r.table in tables]
+    for r in chosen:
         db.execute(f"DELETE FROM {r.table}")
-    _apply(db, "SELECT id FROM articles", {}, +1)
+    for r in chosen:
+        db.execute(_contribution(r, "SELECT id FROM articles"), {"sign": 1})
 
 
 # --- reading place_periods -------------------------------------------------------------------

@@ -221,6 +221,24 @@ CREATE TABLE IF NOT EXISTS kind_days (
     PRIMARY KEY (day, kind, source)
 ) WITHOUT ROWID;
 
+-- article_views: each article's counted mentions (a later copy of a story: none), as toponyms
+-- and demonyms, of them the events, and of each the ones of countries: how many articles a view
+-- of the map holds (countries and demonyms on or off, every place or where things happened),
+-- counted by day without reading the mentions.
+CREATE TABLE IF NOT EXISTS article_views (
+    day          TEXT NOT NULL,               -- yyyy-mm-dd, '' when unknown
+    article_id   TEXT NOT NULL,
+    mentions     INTEGER NOT NULL DEFAULT 0,
+    demonyms     INTEGER NOT NULL DEFAULT 0,
+    events       INTEGER NOT NULL DEFAULT 0,
+    event_demonyms INTEGER NOT NULL DEFAULT 0,
+    country_mentions INTEGER NOT NULL DEFAULT 0,
+    country_demonyms INTEGER NOT NULL DEFAULT 0,
+    country_events INTEGER NOT NULL DEFAULT 0,
+    country_event_demonyms INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, article_id)
+) WITHOUT ROWID;
+
 -- place_event_types: the event mentions per place and event type, by day, month and year (every
 -- source together: source is ''), as place_periods: the map's colour by the commonest type.
 CREATE TABLE IF NOT EXISTS place_event_types (

@@ -60,8 +60,9 @@ class Store:
         try:
             with self.conn.transaction() as db:
                 before = db.columns("articles")
-                if schema.ensure(db) & {r.table for r in rollup.ROLLUPS}:  # a store from before them
-                    rollup.rebuild(db)
+                missing = schema.ensure(db) & {r.table for r in rollup.ROLLUPS}
+                if missing:  # a store from before them: they are counted once
+                    rollup.rebuild(db, missing)
                 # a new store (or one from before the counter) gets its token once
                 db.execute("INSERT INTO data_version (id, token, version) VALUES ('store', ?, 0)"
                            " ON CONFLICT (id) DO NOTHING", (uuid.uuid4().hex,))

@@ -95,6 +95,7 @@ def answers(conn, flt: Filter, rollup: bool = True) -> dict:
         "daily": queries.daily_counts(conn, flt, rollup=rollup),
         "rows": queries.mention_rows(conn, flt, limit=15),
         "articles": queries.articles(conn, flt),
+        "article_counts": queries.article_counts(conn, flt, rollup=rollup),
     }
 
 
@@ -245,3 +246,17 @@ def test_a_removal_works_out_first_and_last_days_from_the_places_own_rows(tmp_pa
     reads = [step for step in plan if step.startswith("SEARCH d ")]
     assert len(reads) == 1
     assert all("place_id=? AND source=? AND grain=?" in step for step in reads), reads
+
+
+def test_a_store_from_before_a_roll_up_counts_it_once_on_open(store_location):
+    """An older store lacks the newest roll-up (article_views): opening it counts every article
+    into it, and the counts it answers are the mentions'."""
+    flt = Filter(roles=("event",), start="2019-03-15", end="2021-02-14")
+    with Store(store_location) as store:
+        store.add_many(corpus(40))
+        with store.conn.transaction() as db:
+            db.execute("DROP TABLE article_views")
+    with Store(store_location) as store:
+        assert store.conn.execute("SELECT count(*) FROM article_views").fetchone()[0] > 0
+        assert queries.article_counts(store.conn, flt) == queries.article_counts(store.conn, flt, rollup=False)
+        assert queries.article_counts(store.conn, flt)["dated"] > 0
