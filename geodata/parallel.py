@@ -30,8 +30,10 @@ from .parser import Geoparser, get_parser
 # Articles per task: big enough that sending them costs little beside parsing them (~40 ms of
 # work), small enough that the writer is never kept waiting long.
 CHUNK = 24
-# Tasks queued per worker: keeps every worker busy while bounding what is held in memory.
-AHEAD = 3
+# Articles queued for the workers beyond those being written: the writer takes no results while
+# it stores a batch (seconds for the CLI's 2,000 articles), and the workers must have that much
+# work queued or they wait. Bounded: what is held in memory is about a batch of articles.
+AHEAD_ARTICLES = 2000
 # How workers start: from a fork server (measured beside "fork" and "spawn" in
 # benchmarks/scale.py; see its results), by spawning where there is none (Windows).
 START_METHOD = "forkserver"
@@ -107,7 +109,7 @@ class Workers:
             if len(chunk) == CHUNK:
                 queued.append(self._submit(chunk))
                 chunk = []
-            while len(queued) > self.n * AHEAD:
+            while len(queued) > max(self.n * 3, AHEAD_ARTICLES // CHUNK):
                 yield from self._results(*queued.popleft())
         if chunk:
             queued.append(self._submit(chunk))
