@@ -156,6 +156,24 @@ def test_answers_checked_by_hand(filled):
         assert queries.totals(conn)["copies"] == (4 - 1 - 1) + (3 - 1) + (2 - 1)  # one of the first story deleted
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_totals_count_every_mention_and_every_copy(filled, backend):
+    """The store's totals (from the roll-up and the copies read apart) are the mentions' own
+    counts, after corrections, rejections, deletions and copies."""
+    with queries.connect(filled[backend]) as conn:
+        raw = conn.execute(
+            """SELECT count(*),
+                      sum(CASE WHEN place_id IS NOT NULL AND status != 'rejected' THEN 1 ELSE 0 END),
+                      sum(CASE WHEN place_id IS NOT NULL AND status != 'rejected' AND role = 'event' THEN 1 ELSE 0 END),
+                      sum(CASE WHEN place_id IS NULL AND status != 'rejected' THEN 1 ELSE 0 END),
+                      sum(CASE WHEN status = 'rejected' THEN 1 ELSE 0 END)
+               FROM mentions""").fetchone()
+        totals = queries.totals(conn)
+        assert (totals["found"], totals["mentions"], totals["events"], totals["unresolved"], totals["rejected"]) \
+            == tuple(raw)
+        assert totals["rejected"] and totals["copies"] and totals["unresolved"]
+
+
 def test_a_place_that_changes_kind_moves_its_counts(store_location):
     """A gazetteer rebuilt (or a user's place) can make a city a district: the totals per kind
     (kind_days) follow, so the timeline's kinds filter still answers as the mentions do."""
