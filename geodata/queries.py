@@ -28,8 +28,6 @@ from geodata.rollup import COUNTED, COUNTRY_KINDS, IS_EVENT, STORY_COPIES, perio
 from geodata.model import PRECISION
 from geodata.names import norm, skeleton
 
-# Kinds of place drawn as country pins: a point mid-country misleads, so the page can hide them.
-
 
 @dataclass(frozen=True)
 class Filter:

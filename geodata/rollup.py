@@ -30,7 +30,7 @@ from geodata.database import Database
 # with geodata.queries (over mentions `m`).
 COUNTED = "m.place_id IS NOT NULL AND m.status != 'rejected'"
 _TOPONYM = "CASE WHEN m.kind = 'demonym' THEN 0 ELSE 1 END"
-# The kinds of place that are countries (the map's country pins, off by default).
+# Kinds of place drawn as country pins: a point mid-country misleads, so the page can hide them.
 COUNTRY_KINDS = ("country", "continent")
 # A mention `m` that says something happened at its place (geodata.roles), as 1 or 0.
 IS_EVENT = "CASE WHEN m.role = 'event' THEN 1 ELSE 0 END"
@@ -185,8 +185,8 @@ def _respanned(r: Rollup, articles: str) -> str:
 _CHUNK = 5000  # article ids per statement (both backends allow far more parameters)
 
 
-def _apply(db: Database, articles: str, params: dict, sign: int) -> None:
-    for r in ROLLUPS:
+def _apply(db: Database, articles: str, params: dict, sign: int, rollups: Sequence[Rollup] = ROLLUPS) -> None:
+    for r in rollups:
         db.execute(_contribution(r, articles), {**params, "sign": sign})
         if sign < 0:
             db.execute(_emptied(r, articles), params)
@@ -221,8 +221,7 @@ def rebuild(db: Database, tables: Iterable[str] | None = None) -> None:
     chosen = [r for r in ROLLUPS if tables is None or r.table in tables]
     for r in chosen:
         db.execute(f"DELETE FROM {r.table}")
-    for r in chosen:
-        db.execute(_contribution(r, "SELECT id FROM articles"), {"sign": 1})
+    _apply(db, "SELECT id FROM articles", {}, +1, chosen)
 
 
 # --- reading place_periods -------------------------------------------------------------------
